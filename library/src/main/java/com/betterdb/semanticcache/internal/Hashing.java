@@ -1,0 +1,32 @@
+package com.betterdb.semanticcache.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** SHA-256 hex of UTF-8 text, as used for embedding-cache keys and miss correlation ids. */
+public final class Hashing {
+
+    private static final HexFormat HEX = HexFormat.of();
+
+    private Hashing() {
+    }
+
+    public static String sha256Hex(String text) {
+        return sha256Hex(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static String sha256Hex(byte[] bytes) {
+        try {
+            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by the JDK", e);
+        }
+    }
+
+    /** First 16 hex characters of SHA-256 of the text: the miss-pending correlation id (data-format.md §9). */
+    public static String correlationId(String text) {
+        return sha256Hex(text).substring(0, 16);
+    }
+}

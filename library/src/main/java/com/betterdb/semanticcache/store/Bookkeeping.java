@@ -1,0 +1,28 @@
+package com.betterdb.semanticcache.store;
+
+import java.time.Duration;
+
+/**
+ * The writes one decided lookup causes, besides the lookup itself (behaviour.md §4.9). A store applies any
+ * number of these in one flush: the Valkey store sends them as one pipeline (and sums the counters of a batch).
+ * All of them are best-effort.
+ *
+ * @param hit           {@code true}: {@code HINCRBY stats total 1} + {@code hits 1}; {@code false}: + {@code misses 1}
+ * @param nowMs         wall-clock time of the decision, used as the zset score
+ * @param windowMember  similarity-window member JSON to add (then trim to 7 days and 10,000 members), or {@code null}
+ * @param pendingMember miss-pending member JSON to add (then prune members older than 5 minutes), or {@code null}
+ * @param expireKey     entry key whose TTL is refreshed on a hit, or {@code null}
+ * @param expireTtl     the TTL for {@code expireKey}
+ * @param costMicros    {@code HINCRBY stats cost_saved_micros}, when {@code > 0}
+ * @param deleteKey     entry key to delete (stale-model eviction), or {@code null}
+ */
+public record Bookkeeping(
+        boolean hit,
+        long nowMs,
+        String windowMember,
+        String pendingMember,
+        String expireKey,
+        Duration expireTtl,
+        long costMicros,
+        String deleteKey) {
+}

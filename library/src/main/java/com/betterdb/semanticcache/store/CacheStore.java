@@ -1,0 +1,128 @@
+package com.betterdb.semanticcache.store;
+
+import com.betterdb.semanticcache.filter.Filter;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where entries and bookkeeping live. The SPI speaks the cache's language (find neighbours, put an entry, record
+ * outcomes); {@code SemanticCache} holds every decision rule, so a store only stores. Implementations:
+ * {@code ValkeyCacheStore} (valkey-search, the shared data format) and {@code InMemoryCacheStore}.
+ *
+ * <p>Every method is non-blocking. Errors of methods documented as best-effort are swallowed by the caller;
+ * a store may still signal them.
+ */
+public interface CacheStore {
+
+    /** The key names this store writes. */
+    CacheKeys keys();
+
+    /**
+     * Finds the index or creates it. {@code dimensionProbe} is subscribed only when the dimension cannot be
+     * read from an existing index, or the index must be created; its errors propagate unchanged.
+     */
+    Mono<IndexDescriptor> ensureIndex(Mono<Integer> dimensionProbe);
+
+    /**
+     * Nearest neighbours of {@code vector} among entries matching {@code filter}, closest first, at most {@code k}.
+     * Failure: {@code ValkeyCommandError("FT.SEARCH")} (or the store's equivalent).
+     */
+    Mono<List<Candidate>> knn(float[] vector, int k, Filter filter);
+
+    /**
+     * Nearest neighbours of many vectors at once (one result list per vector, in order). The Valkey store
+     * pipelines the searches on its connection. A failed search yields an error for that element only.
+     */
+    default Flux<SearchOutcome> knnAll(List<float[]> vectors, int k, List<Filter> filters) {
+        return Flux.range(0, vectors.size())
+                .concatMap(i -> knn(vectors.get(i), k, filters.get(i))
+                        .map(SearchOutcome::ok)
+                        .onErrorResume(e -> Mono.just(SearchOutcome.failed(e))));
+    }
+
+    /** Writes an entry ({@code HSET}), then applies {@code ttl} when not {@code null}. Failure: {@code HSET} error. */
+    Mono<Void> putEntry(String key, EntryRecord entry, Duration ttl);
+
+    /** Writes many entries in one pipelined flush; same semantics as {@link #putEntry} per element. */
+    default Mono<Void> putEntries(List<String> keys, List<EntryRecord> entries, List<Duration> ttls) {
+        return Flux.range(0, keys.size())
+                .concatMap(i -> putEntry(keys.get(i), entries.get(i), ttls.get(i)))
+                .then();
+    }
+
+    /** Applies the bookkeeping of one or more decided lookups in one flush. Best-effort. */
+    Mono<Void> record(List<Bookkeeping> bookkeeping);
+
+    /** {@code HGETALL {name}:__stats}. */
+    Mono<Map<String, String>> readStats();
+
+    /** {@code ZRANGE {name}:__similarity_window 0 -1 WITHSCORES}, oldest first. */
+    Mono<List<WindowRecord>> readWindow();
+
+    /** {@code HGETALL {name}:__config}; empty map when absent. */
+    Mono<Map<String, String>> readConfig();
+
+    // --- miss-pending cost back-fill (behaviour.md §8.1); all best-effort ---
+
+    /** Prunes pending members older than {@code nowMs - 300000} (exclusive) and returns the rest, oldest first. */
+    Mono<List<String>> pendingMisses(long nowMs);
+
+    /** The zset score of a window member, empty when it is gone. */
+    Mono<Double> windowScore(String member);
+
+    /** Replaces a window member (same score) and removes the pending entry, in one flush. */
+    Mono<Void> replaceWindowMember(String oldMember, String newMember, double score, String pendingEntry);
+
+    /** Removes a pending entry. */
+    Mono<Void> removePending(String pendingEntry);
+
+    // --- embedding cache (data-format.md §6); best-effort ---
+
+    /** Cached vector bytes per text hash, {@code null} elements for misses, in order, in one round trip. */
+    Mono<List<byte[]>> getEmbeddings(List<String> sha256Hex);
+
+    /** Stores vector bytes per text hash with a TTL, in one flush. */
+    Mono<Void> putEmbeddings(Map<String, byte[]> vectorsBySha256Hex, Duration ttl);
+
+    // --- invalidation, index, flush ---
+
+    /**
+     * Finds at most {@code limit} entries matching {@code filter} and deletes them. Returns the number of keys
+     * the search returned. Failures: {@code FT.SEARCH} or {@code DEL} errors.
+     */
+    Mono<Integer> deleteMatching(Filter filter, int limit);
+
+    /** Index statistics. Failure: {@code FT.INFO} error. */
+    Mono<IndexStats> indexStats();
+
+    /**
+     * Drops the index (missing index ignored) and deletes every entry, every embedding-cache key, the stats,
+     * the window and the miss-pending keys. Never touches config, registry or protocol keys.
+     */
+    Mono<Void> flush();
+
+    // --- discovery (data-format.md §11); best-effort ---
+
+    /** {@code HGET __betterdb:caches {name}}; empty when absent. */
+    Mono<String> readRegistryMarker();
+
+    /** {@code HSET __betterdb:caches {name} marker}. */
+    Mono<Void> writeRegistryMarker(String markerJson);
+
+    /** {@code SET __betterdb:protocol 1 NX}. */
+    Mono<Void> writeProtocolMarker();
+
+    /** {@code SET __betterdb:heartbeat:{name} isoTime EX ttl}. */
+    Mono<Void> writeHeartbeat(String isoTime, Duration ttl);
+
+    /** {@code DEL __betterdb:heartbeat:{name}}. */
+    Mono<Void> deleteHeartbeat();
+
+    /** Releases resources the store owns (never the caller's client). */
+    default void close() {
+    }
+}
