@@ -16,6 +16,9 @@ import java.util.Map;
  * @param temperature  stored as a NUMERIC field when given
  * @param topP         stored as {@code top_p} when given
  * @param seed         stored when given
+ * @param entryId      the {@code {uuid}} part of the entry key; {@code null} = a random UUIDv4. Give a name-based
+ *                     UUID (e.g. {@code UUID.nameUUIDFromBytes(requestId)}) to make a store idempotent: storing
+ *                     again with the same id overwrites the entry instead of adding a second one
  */
 public record StoreOptions(
         Duration ttl,
@@ -26,14 +29,22 @@ public record StoreOptions(
         Integer outputTokens,
         Double temperature,
         Double topP,
-        Long seed) {
+        Long seed,
+        java.util.UUID entryId) {
 
-    private static final StoreOptions DEFAULTS = new StoreOptions(null, "", "", Map.of(), null, null, null, null, null);
+    private static final StoreOptions DEFAULTS = new StoreOptions(null, "", "", Map.of(), null, null, null, null, null,
+            null);
 
     public StoreOptions {
         category = category == null ? "" : category;
         model = model == null ? "" : model;
         metadata = metadata == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        if (temperature != null && !Double.isFinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be finite, got " + temperature);
+        }
+        if (topP != null && !Double.isFinite(topP)) {
+            throw new IllegalArgumentException("topP must be finite, got " + topP);
+        }
         if (ttl != null && ttl.isNegative()) {
             throw new IllegalArgumentException("ttl must not be negative, got " + ttl);
         }
@@ -70,6 +81,7 @@ public record StoreOptions(
         private Double temperature;
         private Double topP;
         private Long seed;
+        private java.util.UUID entryId;
 
         private Builder() {
         }
@@ -120,8 +132,15 @@ public record StoreOptions(
             return this;
         }
 
+        /** Fixed entry id for idempotent stores (see {@link StoreOptions#entryId()}). */
+        public Builder entryId(java.util.UUID entryId) {
+            this.entryId = entryId;
+            return this;
+        }
+
         public StoreOptions build() {
-            return new StoreOptions(ttl, category, model, metadata, inputTokens, outputTokens, temperature, topP, seed);
+            return new StoreOptions(ttl, category, model, metadata, inputTokens, outputTokens, temperature, topP, seed,
+                    entryId);
         }
     }
 }

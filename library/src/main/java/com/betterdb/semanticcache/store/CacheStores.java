@@ -1,0 +1,35 @@
+package com.betterdb.semanticcache.store;
+
+import com.betterdb.semanticcache.store.valkey.ValkeyCacheStore;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+
+import java.util.Objects;
+
+/** Factories of the built-in stores. */
+public final class CacheStores {
+
+    private CacheStores() {
+    }
+
+    /**
+     * Valkey + valkey-search on a connection the caller owns (the cache never closes it). The connection must use
+     * a byte-array codec: {@code client.connect(ByteArrayCodec.INSTANCE)}. It may be shared with the application;
+     * the cache pipelines its commands without touching the connection's settings.
+     */
+    public static CacheStoreFactory valkey(StatefulRedisConnection<byte[], byte[]> connection) {
+        Objects.requireNonNull(connection, "connection");
+        return keys -> new ValkeyCacheStore(connection, false, keys);
+    }
+
+    /**
+     * Valkey + valkey-search through a client the caller owns: opens one byte-array connection now (blocking, like
+     * {@code RedisClient.connect()}), used by the cache and closed when the cache closes. The client stays open.
+     */
+    public static CacheStoreFactory valkey(RedisClient client) {
+        Objects.requireNonNull(client, "client");
+        StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+        return keys -> new ValkeyCacheStore(connection, true, keys);
+    }
+}

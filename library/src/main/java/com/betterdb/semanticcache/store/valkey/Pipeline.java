@@ -1,0 +1,65 @@
+package com.betterdb.semanticcache.store.valkey;
+
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.CommandOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.ProtocolKeyword;
+import io.lettuce.core.protocol.RedisCommand;
+import reactor.core.publisher.Mono;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Commands collected and written to the connection in one go ({@code dispatch(Collection)}: one write, one flush),
+ * so a group of writes costs one round trip. It never touches the connection's auto-flush setting, so it is safe on a
+ * connection shared with the rest of the application.
+ */
+final class Pipeline {
+
+    private final List<RedisCommand<byte[], byte[], ?>> commands = new ArrayList<>();
+    private final List<AsyncCommand<byte[], byte[], ?>> futures = new ArrayList<>();
+
+    static CommandArgs<byte[], byte[]> args() {
+        return new CommandArgs<>(ByteArrayCodec.INSTANCE);
+    }
+
+    <T> AsyncCommand<byte[], byte[], T> add(ProtocolKeyword type, CommandOutput<byte[], byte[], T> output,
+                                            CommandArgs<byte[], byte[]> args) {
+        AsyncCommand<byte[], byte[], T> cmd = new AsyncCommand<>(new Command<>(type, output, args));
+        commands.add(cmd);
+        futures.add(cmd);
+        return cmd;
+    }
+
+    boolean isEmpty() {
+        return commands.isEmpty();
+    }
+
+    /** Writes every command now (in the calling thread, so a later cancellation cannot split the group). */
+    void dispatch(StatefulConnection<byte[], byte[]> connection) {
+        if (!commands.isEmpty()) {
+            connection.dispatch(commands);
+        }
+    }
+
+    /** Completes when every command has completed, successfully or not. */
+    CompletableFuture<Void> allDone() {
+        CompletableFuture<?>[] all = futures.stream()
+                .map(f -> f.toCompletableFuture().handle((v, e) -> null))
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(all);
+    }
+
+    /** Dispatches on subscription and completes when all replies arrived. Errors of single commands are ignored. */
+    Mono<Void> execute(StatefulConnection<byte[], byte[]> connection) {
+        return Mono.defer(() -> {
+            dispatch(connection);
+            return Mono.fromCompletionStage(allDone());
+        });
+    }
+}

@@ -1,0 +1,514 @@
+package com.betterdb.semanticcache.store.valkey;
+
+import com.betterdb.semanticcache.ValkeyCommandError;
+import com.betterdb.semanticcache.filter.Filter;
+import com.betterdb.semanticcache.store.Bookkeeping;
+import com.betterdb.semanticcache.store.CacheKeys;
+import com.betterdb.semanticcache.store.CacheStore;
+import com.betterdb.semanticcache.store.Candidate;
+import com.betterdb.semanticcache.store.EntryRecord;
+import com.betterdb.semanticcache.store.IndexDescriptor;
+import com.betterdb.semanticcache.store.IndexStats;
+import com.betterdb.semanticcache.store.SearchOutcome;
+import com.betterdb.semanticcache.store.WindowRecord;
+import com.betterdb.semanticcache.store.valkey.protocol.FtCommands;
+import com.betterdb.semanticcache.store.valkey.protocol.FtInfo;
+import com.betterdb.semanticcache.store.valkey.protocol.FtReplies;
+import com.betterdb.semanticcache.store.valkey.protocol.FtSearchOutput;
+import com.betterdb.semanticcache.store.valkey.protocol.GenericReplyOutput;
+import com.betterdb.semanticcache.store.valkey.protocol.IndexErrors;
+import com.betterdb.semanticcache.internal.Float32;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.BooleanOutput;
+import io.lettuce.core.output.DoubleOutput;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.output.MapOutput;
+import io.lettuce.core.output.ScoredValueListOutput;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.output.ValueListOutput;
+import io.lettuce.core.output.ValueOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.output.KeyScanOutput;
+import io.lettuce.core.KeyScanCursor;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Valkey + valkey-search store: the shared data format of data-format.md, through Lettuce.
+ *
+ * <ul>
+ *   <li>FT.* commands are sent through {@code dispatch} with this library's own encoders and typed outputs
+ *       ({@code protocol} package), tested against real valkey-search replies in RESP2 and RESP3.</li>
+ *   <li>KNN lookups ask only for the fields a decision needs ({@code RETURN}), so the vector of each hit is not
+ *       shipped back. The entry data is untouched by that.</li>
+ *   <li>Groups of writes (a check's bookkeeping, a batch's entries) go out as one {@link Pipeline}.</li>
+ *   <li>Replies complete on the Netty event loop; results are handed to {@code Schedulers.parallel()} before any
+ *       cache logic runs, so the event loop only decodes.</li>
+ * </ul>
+ *
+ * Standalone Valkey only for now (a cluster client is not supported yet).
+ */
+public final class ValkeyCacheStore implements CacheStore {
+
+    static final long WINDOW_MAX_AGE_MS = 7L * 24 * 3600 * 1000;
+    static final long WINDOW_MAX_MEMBERS = 10_000;
+    static final long PENDING_MAX_AGE_MS = 300_000;
+    private static final int SCAN_COUNT = 100;
+
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final boolean ownsConnection;
+    private final CacheKeys keys;
+    private final byte[] indexName;
+    private final byte[] statsKey;
+    private final byte[] windowKey;
+    private final byte[] pendingKey;
+    private final byte[] configKey;
+    private final byte[] heartbeatKey;
+    private final byte[] nameBytes;
+    private static final byte[] REGISTRY = bytes(CacheKeys.REGISTRY_KEY);
+    private static final byte[] PROTOCOL = bytes(CacheKeys.PROTOCOL_KEY);
+    private static final byte[] F_TOTAL = bytes("total");
+    private static final byte[] F_HITS = bytes("hits");
+    private static final byte[] F_MISSES = bytes("misses");
+    private static final byte[] F_COST = bytes("cost_saved_micros");
+    private static final byte[] EMBEDDING = bytes(EntryRecord.EMBEDDING_FIELD);
+
+    public ValkeyCacheStore(StatefulRedisConnection<byte[], byte[]> connection, boolean ownsConnection, CacheKeys keys) {
+        this.connection = connection;
+        this.ownsConnection = ownsConnection;
+        this.keys = keys;
+        this.indexName = bytes(keys.indexName());
+        this.statsKey = bytes(keys.statsKey());
+        this.windowKey = bytes(keys.windowKey());
+        this.pendingKey = bytes(keys.missPendingKey());
+        this.configKey = bytes(keys.configKey());
+        this.heartbeatKey = bytes(keys.heartbeatKey());
+        this.nameBytes = bytes(keys.name());
+    }
+
+    @Override
+    public CacheKeys keys() {
+        return keys;
+    }
+
+    // ---------------------------------------------------------------------------------------------- index
+
+    @Override
+    public Mono<IndexDescriptor> ensureIndex(Mono<Integer> dimensionProbe) {
+        return info()
+                .flatMap(info -> info.dimension() > 0
+                        ? Mono.just(new IndexDescriptor(info.dimension(), info.hasBinaryRefs()))
+                        : dimensionProbe.map(dim -> new IndexDescriptor(dim, info.hasBinaryRefs())))
+                .onErrorResume(e -> e instanceof ValkeyCommandError v && IndexErrors.isIndexMissing(v.getCause()),
+                        e -> dimensionProbe.flatMap(this::create));
+    }
+
+    private Mono<IndexDescriptor> create(int dim) {
+        return single(FtCommands.FT_CREATE, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+                FtCommands.createIndex(keys.indexName(), keys.entryPrefix(), dim))
+                .map(ok -> new IndexDescriptor(dim, true))
+                // Another instance created it between our FT.INFO and FT.CREATE: use theirs.
+                .onErrorResume(e -> String.valueOf(e.getMessage()).contains("already exists"),
+                        e -> info().map(i -> new IndexDescriptor(i.dimension() > 0 ? i.dimension() : dim, i.hasBinaryRefs())))
+                .onErrorMap(e -> !(e instanceof ValkeyCommandError), e -> new ValkeyCommandError("FT.CREATE", e));
+    }
+
+    private Mono<FtInfo> info() {
+        return single(FtCommands.FT_INFO, new GenericReplyOutput(), FtCommands.info(keys.indexName()))
+                .publishOn(Schedulers.parallel())
+                .map(FtReplies::parseInfo)
+                .onErrorMap(e -> !(e instanceof ValkeyCommandError), e -> new ValkeyCommandError("FT.INFO", e));
+    }
+
+    @Override
+    public Mono<IndexStats> indexStats() {
+        return info().map(i -> new IndexStats(i.numDocs(), i.indexingState()));
+    }
+
+    // ---------------------------------------------------------------------------------------------- search
+
+    @Override
+    public Mono<List<Candidate>> knn(float[] vector, int k, Filter filter) {
+        return single(FtCommands.FT_SEARCH, new FtSearchOutput(), knnArgs(vector, k, filter))
+                .publishOn(Schedulers.parallel())
+                .onErrorMap(e -> new ValkeyCommandError("FT.SEARCH", e));
+    }
+
+    /** All searches of a batch are written in one go; each result is independent. */
+    @Override
+    public Flux<SearchOutcome> knnAll(List<float[]> vectors, int k, List<Filter> filters) {
+        return Mono.defer(() -> {
+                    Pipeline p = new Pipeline();
+                    List<AsyncCommand<byte[], byte[], List<Candidate>>> searches = new ArrayList<>(vectors.size());
+                    for (int i = 0; i < vectors.size(); i++) {
+                        searches.add(p.add(FtCommands.FT_SEARCH, new FtSearchOutput(),
+                                knnArgs(vectors.get(i), k, filters.get(i))));
+                    }
+                    p.dispatch(connection);
+                    return Mono.fromCompletionStage(p.allDone()).thenReturn(searches);
+                })
+                .publishOn(Schedulers.parallel())
+                .flatMapIterable(searches -> {
+                    List<SearchOutcome> out = new ArrayList<>(searches.size());
+                    for (AsyncCommand<byte[], byte[], List<Candidate>> s : searches) {
+                        try {
+                            out.add(SearchOutcome.ok(s.toCompletableFuture().join()));
+                        } catch (RuntimeException e) {
+                            Throwable cause = e.getCause() != null ? e.getCause() : e;
+                            out.add(SearchOutcome.failed(new ValkeyCommandError("FT.SEARCH", cause)));
+                        }
+                    }
+                    return out;
+                });
+    }
+
+    private CommandArgs<byte[], byte[]> knnArgs(float[] vector, int k, Filter filter) {
+        String expr = filter == null || filter instanceof Filter.All ? null : filter.toQuery();
+        return FtCommands.knnSearch(keys.indexName(), FtCommands.knnQuery(expr, k), Float32.encode(vector), k,
+                FtCommands.KNN_RETURN_FIELDS);
+    }
+
+    // ---------------------------------------------------------------------------------------------- entries
+
+    @Override
+    public Mono<Void> putEntry(String key, EntryRecord entry, Duration ttl) {
+        return putEntries(List.of(key), List.of(entry), java.util.Collections.singletonList(ttl));
+    }
+
+    @Override
+    public Mono<Void> putEntries(List<String> keyList, List<EntryRecord> entries, List<Duration> ttls) {
+        return Mono.defer(() -> {
+            Pipeline p = new Pipeline();
+            List<AsyncCommand<byte[], byte[], Long>> hsets = new ArrayList<>(keyList.size());
+            for (int i = 0; i < keyList.size(); i++) {
+                byte[] key = bytes(keyList.get(i));
+                CommandArgs<byte[], byte[]> args = Pipeline.args().addKey(key);
+                boolean embeddingWritten = false;
+                for (Map.Entry<String, String> f : entries.get(i).fields().entrySet()) {
+                    args.add(bytes(f.getKey())).add(bytes(f.getValue()));
+                    if (!embeddingWritten && f.getKey().equals("metadata")) {
+                        args.add(EMBEDDING).add(entries.get(i).embedding());
+                        embeddingWritten = true;
+                    }
+                }
+                if (!embeddingWritten) {
+                    args.add(EMBEDDING).add(entries.get(i).embedding());
+                }
+                hsets.add(p.add(CommandType.HSET, new IntegerOutput<>(ByteArrayCodec.INSTANCE), args));
+                Duration ttl = ttls.get(i);
+                if (ttl != null) {
+                    p.add(CommandType.EXPIRE, new BooleanOutput<>(ByteArrayCodec.INSTANCE),
+                            Pipeline.args().addKey(key).add(ttl.toSeconds()));
+                }
+            }
+            p.dispatch(connection);
+            return Mono.fromCompletionStage(p.allDone()).then(Mono.fromCallable(() -> {
+                for (AsyncCommand<byte[], byte[], Long> h : hsets) {
+                    try {
+                        h.toCompletableFuture().join();
+                    } catch (RuntimeException e) {
+                        throw new ValkeyCommandError("HSET", e.getCause() != null ? e.getCause() : e);
+                    }
+                }
+                return null;
+            }));
+        }).then();
+    }
+
+    // ---------------------------------------------------------------------------------------------- bookkeeping
+
+    /** One pipeline: counters summed over the group, one ZADD per zset, one trim each, TTL refreshes, deletes. */
+    @Override
+    public Mono<Void> record(List<Bookkeeping> bookkeeping) {
+        return Mono.defer(() -> {
+            long hits = 0;
+            long misses = 0;
+            long cost = 0;
+            long now = 0;
+            CommandArgs<byte[], byte[]> windowAdd = null;
+            CommandArgs<byte[], byte[]> pendingAdd = null;
+            Pipeline p = new Pipeline();
+            for (Bookkeeping b : bookkeeping) {
+                if (b.hit()) {
+                    hits++;
+                } else {
+                    misses++;
+                }
+                cost += Math.max(0, b.costMicros());
+                now = Math.max(now, b.nowMs());
+                if (b.windowMember() != null) {
+                    if (windowAdd == null) {
+                        windowAdd = Pipeline.args().addKey(windowKey);
+                    }
+                    windowAdd.add(b.nowMs()).add(bytes(b.windowMember()));
+                }
+                if (b.pendingMember() != null) {
+                    if (pendingAdd == null) {
+                        pendingAdd = Pipeline.args().addKey(pendingKey);
+                    }
+                    pendingAdd.add(b.nowMs()).add(bytes(b.pendingMember()));
+                }
+            }
+            p.add(CommandType.HINCRBY, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                    Pipeline.args().addKey(statsKey).add(F_TOTAL).add(hits + misses));
+            if (hits > 0) {
+                p.add(CommandType.HINCRBY, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                        Pipeline.args().addKey(statsKey).add(F_HITS).add(hits));
+            }
+            if (misses > 0) {
+                p.add(CommandType.HINCRBY, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                        Pipeline.args().addKey(statsKey).add(F_MISSES).add(misses));
+            }
+            if (windowAdd != null) {
+                p.add(CommandType.ZADD, new IntegerOutput<>(ByteArrayCodec.INSTANCE), windowAdd);
+                // Inclusive bound: members exactly 7 days old go.
+                p.add(CommandType.ZREMRANGEBYSCORE, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                        Pipeline.args().addKey(windowKey).add("-inf").add(Long.toString(now - WINDOW_MAX_AGE_MS)));
+                p.add(CommandType.ZREMRANGEBYRANK, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                        Pipeline.args().addKey(windowKey).add(0).add(-(WINDOW_MAX_MEMBERS + 1)));
+            }
+            if (pendingAdd != null) {
+                p.add(CommandType.ZADD, new IntegerOutput<>(ByteArrayCodec.INSTANCE), pendingAdd);
+                p.add(CommandType.ZREMRANGEBYSCORE, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                        Pipeline.args().addKey(pendingKey).add("-inf").add("(" + (now - PENDING_MAX_AGE_MS)));
+            }
+            for (Bookkeeping b : bookkeeping) {
+                if (b.expireKey() != null && b.expireTtl() != null) {
+                    p.add(CommandType.EXPIRE, new BooleanOutput<>(ByteArrayCodec.INSTANCE),
+                            Pipeline.args().addKey(bytes(b.expireKey())).add(b.expireTtl().toSeconds()));
+                }
+                if (b.deleteKey() != null) {
+                    p.add(CommandType.DEL, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                            Pipeline.args().addKey(bytes(b.deleteKey())));
+                }
+            }
+            if (cost > 0) {
+                p.add(CommandType.HINCRBY, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                        Pipeline.args().addKey(statsKey).add(F_COST).add(cost));
+            }
+            return p.execute(connection);
+        });
+    }
+
+    @Override
+    public Mono<Map<String, String>> readStats() {
+        return hgetall(statsKey);
+    }
+
+    @Override
+    public Mono<Map<String, String>> readConfig() {
+        return hgetall(configKey);
+    }
+
+    private Mono<Map<String, String>> hgetall(byte[] key) {
+        return single(CommandType.HGETALL, new MapOutput<>(ByteArrayCodec.INSTANCE), Pipeline.args().addKey(key))
+                .map(m -> {
+                    Map<String, String> out = new LinkedHashMap<>();
+                    m.forEach((k, v) -> out.put(str(k), str(v)));
+                    return out;
+                });
+    }
+
+    @Override
+    public Mono<List<WindowRecord>> readWindow() {
+        return single(CommandType.ZRANGE, new ScoredValueListOutput<>(ByteArrayCodec.INSTANCE),
+                Pipeline.args().addKey(windowKey).add(0).add(-1).add("WITHSCORES"))
+                .publishOn(Schedulers.parallel())
+                .map(list -> {
+                    List<WindowRecord> out = new ArrayList<>(list.size());
+                    for (ScoredValue<byte[]> sv : list) {
+                        out.add(new WindowRecord(str(sv.getValue()), sv.getScore()));
+                    }
+                    return out;
+                });
+    }
+
+    @Override
+    public Mono<List<String>> pendingMisses(long nowMs) {
+        return Mono.defer(() -> {
+            Pipeline p = new Pipeline();
+            p.add(CommandType.ZREMRANGEBYSCORE, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                    Pipeline.args().addKey(pendingKey).add("-inf").add("(" + (nowMs - PENDING_MAX_AGE_MS)));
+            AsyncCommand<byte[], byte[], List<byte[]>> range = p.add(CommandType.ZRANGE,
+                    new ValueListOutput<>(ByteArrayCodec.INSTANCE), Pipeline.args().addKey(pendingKey).add(0).add(-1));
+            p.dispatch(connection);
+            return Mono.fromCompletionStage(range).map(l -> l.stream().map(ValkeyCacheStore::str).toList());
+        });
+    }
+
+    @Override
+    public Mono<Double> windowScore(String member) {
+        return single(CommandType.ZSCORE, new DoubleOutput<>(ByteArrayCodec.INSTANCE),
+                Pipeline.args().addKey(windowKey).add(bytes(member)));
+    }
+
+    @Override
+    public Mono<Void> replaceWindowMember(String oldMember, String newMember, double score, String pendingEntry) {
+        return Mono.defer(() -> {
+            Pipeline p = new Pipeline();
+            p.add(CommandType.ZREM, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                    Pipeline.args().addKey(windowKey).add(bytes(oldMember)));
+            p.add(CommandType.ZADD, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                    Pipeline.args().addKey(windowKey).add(score).add(bytes(newMember)));
+            p.add(CommandType.ZREM, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                    Pipeline.args().addKey(pendingKey).add(bytes(pendingEntry)));
+            return p.execute(connection);
+        });
+    }
+
+    @Override
+    public Mono<Void> removePending(String pendingEntry) {
+        return single(CommandType.ZREM, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                Pipeline.args().addKey(pendingKey).add(bytes(pendingEntry))).then();
+    }
+
+    // ---------------------------------------------------------------------------------------------- embedding cache
+
+    @Override
+    public Mono<List<byte[]>> getEmbeddings(List<String> sha256Hex) {
+        CommandArgs<byte[], byte[]> args = Pipeline.args();
+        for (String sha : sha256Hex) {
+            args.addKey(bytes(keys.embedKey(sha)));
+        }
+        return single(CommandType.MGET, new ValueListOutput<>(ByteArrayCodec.INSTANCE), args);
+    }
+
+    @Override
+    public Mono<Void> putEmbeddings(Map<String, byte[]> vectorsBySha256Hex, Duration ttl) {
+        return Mono.defer(() -> {
+            Pipeline p = new Pipeline();
+            vectorsBySha256Hex.forEach((sha, v) -> p.add(CommandType.SET, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+                    Pipeline.args().addKey(bytes(keys.embedKey(sha))).addValue(v).add("EX").add(ttl.toSeconds())));
+            return p.execute(connection);
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------- invalidation
+
+    @Override
+    public Mono<Integer> deleteMatching(Filter filter, int limit) {
+        return single(FtCommands.FT_SEARCH, new FtSearchOutput(),
+                FtCommands.searchKeys(keys.indexName(), filter.toQuery(), limit))
+                .onErrorMap(e -> new ValkeyCommandError("FT.SEARCH", e))
+                .flatMap(rows -> {
+                    if (rows.isEmpty()) {
+                        return Mono.just(0);
+                    }
+                    CommandArgs<byte[], byte[]> del = Pipeline.args();
+                    rows.forEach(r -> del.addKey(bytes(r.key())));
+                    return single(CommandType.DEL, new IntegerOutput<>(ByteArrayCodec.INSTANCE), del)
+                            .onErrorMap(e -> new ValkeyCommandError("DEL", e))
+                            .thenReturn(rows.size());
+                });
+    }
+
+    // ---------------------------------------------------------------------------------------------- flush
+
+    @Override
+    public Mono<Void> flush() {
+        Mono<Void> drop = single(FtCommands.FT_DROPINDEX, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+                FtCommands.dropIndex(keys.indexName()))
+                .then()
+                .onErrorResume(IndexErrors::isIndexMissing, e -> Mono.empty())
+                .onErrorMap(e -> !(e instanceof ValkeyCommandError), e -> new ValkeyCommandError("FT.DROPINDEX", e));
+        return drop
+                .then(deleteByPattern(keys.entryPrefix() + "*"))
+                .then(deleteByPattern(keys.embedPrefix() + "*"))
+                .then(single(CommandType.DEL, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                        Pipeline.args().addKey(statsKey).addKey(windowKey).addKey(pendingKey))
+                        .onErrorMap(e -> new ValkeyCommandError("DEL", e)).then());
+    }
+
+    private Mono<Void> deleteByPattern(String pattern) {
+        return scanPage(pattern, "0")
+                .expand(page -> page.isFinished() ? Mono.empty() : scanPage(pattern, page.getCursor()))
+                .concatMap(page -> {
+                    if (page.getKeys().isEmpty()) {
+                        return Mono.empty();
+                    }
+                    CommandArgs<byte[], byte[]> del = Pipeline.args();
+                    page.getKeys().forEach(del::addKey);
+                    return single(CommandType.DEL, new IntegerOutput<>(ByteArrayCodec.INSTANCE), del)
+                            .onErrorMap(e -> new ValkeyCommandError("DEL", e));
+                })
+                .then();
+    }
+
+    private Mono<KeyScanCursor<byte[]>> scanPage(String pattern, String cursor) {
+        return single(CommandType.SCAN, new KeyScanOutput<>(ByteArrayCodec.INSTANCE),
+                Pipeline.args().add(cursor).add("MATCH").add(bytes(pattern)).add("COUNT").add(SCAN_COUNT))
+                .onErrorMap(e -> new ValkeyCommandError("SCAN", e));
+    }
+
+    // ---------------------------------------------------------------------------------------------- discovery
+
+    @Override
+    public Mono<String> readRegistryMarker() {
+        return single(CommandType.HGET, new ValueOutput<>(ByteArrayCodec.INSTANCE),
+                Pipeline.args().addKey(REGISTRY).add(nameBytes)).map(ValkeyCacheStore::str);
+    }
+
+    @Override
+    public Mono<Void> writeRegistryMarker(String markerJson) {
+        return single(CommandType.HSET, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                Pipeline.args().addKey(REGISTRY).add(nameBytes).add(bytes(markerJson))).then();
+    }
+
+    @Override
+    public Mono<Void> writeProtocolMarker() {
+        return single(CommandType.SET, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+                Pipeline.args().addKey(PROTOCOL).add("1").add("NX")).then();
+    }
+
+    @Override
+    public Mono<Void> writeHeartbeat(String isoTime, Duration ttl) {
+        return single(CommandType.SET, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+                Pipeline.args().addKey(heartbeatKey).add(bytes(isoTime)).add("EX").add(ttl.toSeconds())).then();
+    }
+
+    @Override
+    public Mono<Void> deleteHeartbeat() {
+        return single(CommandType.DEL, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                Pipeline.args().addKey(heartbeatKey)).then();
+    }
+
+    @Override
+    public void close() {
+        if (ownsConnection) {
+            connection.closeAsync();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- helpers
+
+    private <T> Mono<T> single(io.lettuce.core.protocol.ProtocolKeyword type,
+                               io.lettuce.core.output.CommandOutput<byte[], byte[], T> output,
+                               CommandArgs<byte[], byte[]> args) {
+        return Mono.defer(() -> {
+            Pipeline p = new Pipeline();
+            AsyncCommand<byte[], byte[], T> cmd = p.add(type, output, args);
+            p.dispatch(connection);
+            return Mono.fromCompletionStage(cmd);
+        });
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String str(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+}
