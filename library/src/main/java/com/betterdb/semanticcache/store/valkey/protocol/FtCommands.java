@@ -1,0 +1,275 @@
+package com.betterdb.semanticcache.store.valkey.protocol;
+
+import com.betterdb.semanticcache.filter.TagEscaper;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.CommandArgs;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Argument vectors for the FT.* commands the cache sends (data-format.md §4.1, §15; behaviour.md §3.3).
+ * <p>
+ * Every builder comes in two forms: {@code xxxArgv(...)} returns the arguments after the command name as a
+ * {@code List<byte[]>} (exact, testable), and {@code xxx(...)} wraps the same list in {@link CommandArgs} for a
+ * {@link ByteArrayCodec} connection's {@code dispatch}. The index name is added as a plain argument, not as a
+ * key: valkey-search indexes are not slot-bound, so there is nothing to route by.
+ * <p>
+ * Pure and thread-safe. Constant tokens are encoded once; the shared arrays are never handed to callers for
+ * mutation beyond Lettuce's own (read-only) encoding.
+ */
+public final class FtCommands {
+
+    /** Name of the vector attribute in the index schema. */
+    public static final String EMBEDDING_FIELD = "embedding";
+
+    /** The alias KNN queries give the cosine distance ({@code AS __score}). */
+    public static final String SCORE_FIELD = "__score";
+
+    /** The query parameter that carries the float32 query vector ({@code $vec}). */
+    public static final String VECTOR_PARAM = "vec";
+
+    /**
+     * Fields requested from KNN lookups. Everything the cache reads from a hit, plus {@code __score}; asking for
+     * them explicitly keeps the server from shipping each candidate's {@code embedding} bytes back (fixture 24
+     * shows {@code RETURN ... __score} works on valkey-search 1.2.1).
+     */
+    public static final List<String> KNN_RETURN_FIELDS = List.of(
+            "prompt", "response", "model", "category", "cost_micros", "content_blocks", SCORE_FIELD);
+
+    /** Row limit of the invalidation search (data-format.md §15). */
+    public static final int INVALIDATE_LIMIT = 1000;
+
+    private static final byte[] ON = ascii("ON");
+    private static final byte[] HASH = ascii("HASH");
+    private static final byte[] PREFIX = ascii("PREFIX");
+    private static final byte[] ONE = ascii("1");
+    private static final byte[] ZERO = ascii("0");
+    private static final byte[] TWO = ascii("2");
+    private static final byte[] PARAMS = ascii("PARAMS");
+    private static final byte[] VEC = ascii(VECTOR_PARAM);
+    private static final byte[] RETURN = ascii("RETURN");
+    private static final byte[] LIMIT = ascii("LIMIT");
+    private static final byte[] DIALECT = ascii("DIALECT");
+
+    /** {@code SCHEMA ... DIM}: everything between the prefix and the dimension (data-format.md §4.1). */
+    private static final List<byte[]> SCHEMA_HEAD = asciiList(
+            "SCHEMA",
+            "prompt", "TEXT", "NOSTEM",
+            "response", "TEXT", "NOSTEM",
+            "model", "TAG",
+            "category", "TAG",
+            "binary_refs", "TAG",
+            "inserted_at", "NUMERIC", "SORTABLE",
+            "temperature", "NUMERIC",
+            "top_p", "NUMERIC",
+            "seed", "NUMERIC",
+            EMBEDDING_FIELD, "VECTOR", "HNSW", "6", "TYPE", "FLOAT32", "DIM");
+
+    private static final List<byte[]> SCHEMA_TAIL = asciiList("DISTANCE_METRIC", "COSINE");
+
+    /** {@code RETURN 7 prompt ... __score}, pre-encoded because the store sends it on every lookup. */
+    private static final List<byte[]> KNN_RETURN_CLAUSE = returnClause(KNN_RETURN_FIELDS);
+
+    private FtCommands() {
+    }
+
+    // ------------------------------------------------------------------------------------------- FT.CREATE
+
+    /**
+     * {@code FT.CREATE} arguments: exactly data-format.md §4.1 after the command name,
+     * {@code {idx} ON HASH PREFIX 1 {prefix} SCHEMA ... DIM {dim} DISTANCE_METRIC COSINE}.
+     */
+    public static List<byte[]> createIndexArgv(String indexName, String entryPrefix, int dim) {
+        if (dim <= 0) {
+            throw new IllegalArgumentException("dimension must be > 0, got " + dim);
+        }
+        List<byte[]> argv = new ArrayList<>(7 + SCHEMA_HEAD.size() + 1 + SCHEMA_TAIL.size());
+        argv.add(utf8(indexName));
+        argv.add(ON);
+        argv.add(HASH);
+        argv.add(PREFIX);
+        argv.add(ONE);
+        argv.add(utf8(entryPrefix));
+        argv.addAll(SCHEMA_HEAD);
+        argv.add(number(dim));
+        argv.addAll(SCHEMA_TAIL);
+        return argv;
+    }
+
+    /** {@link #createIndexArgv} as {@link CommandArgs}; send with {@link FtKeywords#CREATE}. */
+    public static CommandArgs<byte[], byte[]> createIndex(String indexName, String entryPrefix, int dim) {
+        return toCommandArgs(createIndexArgv(indexName, entryPrefix, dim));
+    }
+
+    // ------------------------------------------------------------------------------------------- queries
+
+    /**
+     * The combined filter clause of behaviour.md §3.3 steps 1–3, without parentheses: the user filter (verbatim)
+     * followed by one {@code @binary_refs:{<escaped ref>}} per ref in sorted order, space-joined. Refs are only
+     * used when the index has the {@code binary_refs} attribute (older indexes may lack it).
+     *
+     * @return the clause, or {@code null} when there is nothing to filter on
+     */
+    public static String filterExpression(String userFilter, List<String> binaryRefs, boolean indexHasBinaryRefs) {
+        StringBuilder sb = new StringBuilder();
+        if (userFilter != null && !userFilter.isEmpty()) {
+            sb.append(userFilter);
+        }
+        if (indexHasBinaryRefs && binaryRefs != null && !binaryRefs.isEmpty()) {
+            List<String> sorted = new ArrayList<>(binaryRefs);
+            // Same order as the reference packages' default sort (UTF-16 code units = String#compareTo).
+            Collections.sort(sorted);
+            for (String ref : sorted) {
+                if (sb.length() > 0) {
+                    sb.append(' ');
+                }
+                sb.append("@binary_refs:{").append(TagEscaper.escape(ref)).append('}');
+            }
+        }
+        return sb.length() == 0 ? null : sb.toString();
+    }
+
+    /**
+     * The KNN query string (behaviour.md §3.3 steps 4–5): {@code *=>[KNN k @embedding $vec AS __score]} without a
+     * filter, else {@code (filterExpr)=>[KNN k @embedding $vec AS __score]}.
+     */
+    public static String knnQuery(String filterExpr, int k) {
+        String head = filterExpr == null || filterExpr.isEmpty() ? "*" : "(" + filterExpr + ")";
+        return head + "=>[KNN " + k + " @" + EMBEDDING_FIELD + " $" + VECTOR_PARAM + " AS " + SCORE_FIELD + "]";
+    }
+
+    /**
+     * {@code FT.SEARCH} KNN arguments:
+     * {@code {idx} {query} PARAMS 2 vec {bytes} [RETURN n f1 ...] LIMIT 0 {k} DIALECT 2}.
+     *
+     * @param vectorBytes  float32 little-endian query vector (sent as is, not copied)
+     * @param returnFields {@code null} for no RETURN clause (the reference packages' exact argv, CHECK-01: every
+     *                     field including the embedding comes back); usually {@link #KNN_RETURN_FIELDS}
+     */
+    public static List<byte[]> knnSearchArgv(String indexName, String query, byte[] vectorBytes, int k,
+                                             List<String> returnFields) {
+        Objects.requireNonNull(vectorBytes, "vectorBytes");
+        List<byte[]> returnClause = returnFields == null ? List.of()
+                : KNN_RETURN_FIELDS.equals(returnFields) ? KNN_RETURN_CLAUSE : returnClause(returnFields);
+        List<byte[]> argv = new ArrayList<>(12 + returnClause.size());
+        argv.add(utf8(indexName));
+        argv.add(utf8(query));
+        argv.add(PARAMS);
+        argv.add(TWO);
+        argv.add(VEC);
+        argv.add(vectorBytes);
+        argv.addAll(returnClause);
+        argv.add(LIMIT);
+        argv.add(ZERO);
+        argv.add(number(k));
+        argv.add(DIALECT);
+        argv.add(TWO);
+        return argv;
+    }
+
+    /** {@link #knnSearchArgv} as {@link CommandArgs}; send with {@link FtKeywords#SEARCH}. */
+    public static CommandArgs<byte[], byte[]> knnSearch(String indexName, String query, byte[] vectorBytes, int k,
+                                                        List<String> returnFields) {
+        return toCommandArgs(knnSearchArgv(indexName, query, vectorBytes, k, returnFields));
+    }
+
+    /**
+     * Key-only {@code FT.SEARCH} (invalidation): {@code {idx} {filter} RETURN 0 LIMIT 0 {limit} DIALECT 2}.
+     * The reply is {@code [total, key, key, ...]}. Note valkey-search 1.2.1 rejects a bare {@code *} filter here.
+     */
+    public static List<byte[]> searchKeysArgv(String indexName, String filter, int limit) {
+        List<byte[]> argv = new ArrayList<>(9);
+        argv.add(utf8(indexName));
+        argv.add(utf8(filter));
+        argv.add(RETURN);
+        argv.add(ZERO);
+        argv.add(LIMIT);
+        argv.add(ZERO);
+        argv.add(number(limit));
+        argv.add(DIALECT);
+        argv.add(TWO);
+        return argv;
+    }
+
+    /** {@link #searchKeysArgv} as {@link CommandArgs}; send with {@link FtKeywords#SEARCH}. */
+    public static CommandArgs<byte[], byte[]> searchKeys(String indexName, String filter, int limit) {
+        return toCommandArgs(searchKeysArgv(indexName, filter, limit));
+    }
+
+    // ------------------------------------------------------------------------------------------- admin
+
+    /** {@code FT.INFO {idx}} arguments. */
+    public static List<byte[]> infoArgv(String indexName) {
+        return List.of(utf8(indexName));
+    }
+
+    /** {@code FT.INFO {idx}}; send with {@link FtKeywords#INFO}. */
+    public static CommandArgs<byte[], byte[]> info(String indexName) {
+        return toCommandArgs(infoArgv(indexName));
+    }
+
+    /** {@code FT.DROPINDEX {idx}} arguments — never {@code DD} (valkey-search 1.2 rejects it, fixture 28). */
+    public static List<byte[]> dropIndexArgv(String indexName) {
+        return List.of(utf8(indexName));
+    }
+
+    /** {@code FT.DROPINDEX {idx}}; send with {@link FtKeywords#DROPINDEX}. Documents stay in place. */
+    public static CommandArgs<byte[], byte[]> dropIndex(String indexName) {
+        return toCommandArgs(dropIndexArgv(indexName));
+    }
+
+    /** {@code FT._LIST} takes no arguments; send with {@link FtKeywords#LIST}. */
+    public static CommandArgs<byte[], byte[]> list() {
+        return new CommandArgs<>(ByteArrayCodec.INSTANCE);
+    }
+
+    // ------------------------------------------------------------------------------------------- helpers
+
+    /** Wraps an argv (as built above) into {@link CommandArgs}, one bulk string per element, in order. */
+    public static CommandArgs<byte[], byte[]> toCommandArgs(List<byte[]> argv) {
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE);
+        for (byte[] arg : argv) {
+            args.add(arg);
+        }
+        return args;
+    }
+
+    private static List<byte[]> returnClause(List<String> fields) {
+        List<byte[]> clause = new ArrayList<>(fields.size() + 2);
+        clause.add(RETURN);
+        clause.add(number(fields.size()));
+        for (String f : fields) {
+            clause.add(utf8(f));
+        }
+        return List.copyOf(clause);
+    }
+
+    private static byte[] number(int n) {
+        return switch (n) {
+            case 0 -> ZERO;
+            case 1 -> ONE;
+            case 2 -> TWO;
+            default -> ascii(Integer.toString(n));
+        };
+    }
+
+    private static byte[] utf8(String s) {
+        return Objects.requireNonNull(s).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static List<byte[]> asciiList(String... tokens) {
+        List<byte[]> out = new ArrayList<>(tokens.length);
+        for (String t : tokens) {
+            out.add(ascii(t));
+        }
+        return List.copyOf(out);
+    }
+}

@@ -1,0 +1,184 @@
+package com.betterdb.semanticcache.testing.embed;
+
+import com.betterdb.semanticcache.embed.EmbedFn;
+import reactor.core.publisher.Mono;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The deterministic, network-free test embedder {@code anchor-hash-bow-v1} of
+ * {@code fixtures/interop/test-embedder.md}: the same float32 bits as the TypeScript test harness for the same text
+ * and dimension, so entries written by one side are found by the other.
+ *
+ * <ol>
+ *   <li>ASCII lower-case ('A'..'Z' only; no locale or Unicode folding);</li>
+ *   <li>tokens = maximal runs of {@code [a-z0-9]}; every other char (including any non-ASCII char) separates;</li>
+ *   <li>per token: FNV-1a 32 over its (ASCII) bytes, then the murmur3 fmix32 finaliser;
+ *       bucket = hash mod dim (unsigned), sign = -1 if the top bit is set else +1; {@code acc[bucket] += sign};</li>
+ *   <li>norm = sqrt of the sum of squares (float64, index order);</li>
+ *   <li>norm 0 → {@code [1, 0, ..., 0]}; else {@code (float) (acc[i] / norm)}.</li>
+ * </ol>
+ *
+ * <p>The dimension is {@code EMBED_DIM} from the environment (default {@value #DEFAULT_DIM}) when not given; both
+ * sides of an interop test must use the same one.
+ */
+public final class TestEmbedder {
+
+    public static final String NAME = "anchor-hash-bow-v1";
+    public static final int DEFAULT_DIM = 8;
+    public static final String DIM_ENV = "EMBED_DIM";
+
+    private static final int FNV_OFFSET = 0x811C9DC5;
+    private static final int FNV_PRIME = 0x01000193;
+
+    private TestEmbedder() {
+    }
+
+    /** {@code EMBED_DIM} from the environment, or {@value #DEFAULT_DIM}. */
+    public static int defaultDim() {
+        return parseDim(System.getenv(DIM_ENV));
+    }
+
+    static int parseDim(String value) {
+        if (value == null || value.isBlank()) {
+            return DEFAULT_DIM;
+        }
+        int dim;
+        try {
+            dim = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(DIM_ENV + " must be an integer >= 1, got '" + value + "'", e);
+        }
+        requireDim(dim);
+        return dim;
+    }
+
+    /** The embedding of {@code text} with {@code dim} dimensions. */
+    public static float[] embed(String text, int dim) {
+        requireDim(dim);
+        double[] acc = new double[dim];
+        for (String token : tokens(text)) {
+            int h = hash(token);
+            acc[Integer.remainderUnsigned(h, dim)] += (h >>> 31) == 1 ? -1.0 : 1.0;
+        }
+        double sumSq = 0;
+        for (int i = 0; i < dim; i++) {
+            sumSq += acc[i] * acc[i];
+        }
+        double norm = Math.sqrt(sumSq);
+        float[] v = new float[dim];
+        if (norm == 0) {
+            v[0] = 1f;
+        } else {
+            for (int i = 0; i < dim; i++) {
+                v[i] = (float) (acc[i] / norm);
+            }
+        }
+        return v;
+    }
+
+    /** An {@link EmbedFn} over {@link #embed(String, int)} with a fixed dimension. */
+    public static EmbedFn embedFn(int dim) {
+        requireDim(dim);
+        return text -> Mono.fromCallable(() -> embed(text, dim));
+    }
+
+    /** An {@link EmbedFn} with the dimension of {@link #defaultDim()}. */
+    public static EmbedFn embedFn() {
+        return embedFn(defaultDim());
+    }
+
+    /** Steps 1 and 2: ASCII lower-case, then the maximal runs of {@code [a-z0-9]}, in order, duplicates kept. */
+    public static List<String> tokens(String text) {
+        List<String> out = new ArrayList<>();
+        int n = text.length();
+        int start = -1;
+        for (int i = 0; i <= n; i++) {
+            char c = i < n ? text.charAt(i) : ' ';
+            if (c >= 'A' && c <= 'Z') {
+                c = (char) (c + 32);
+            }
+            boolean word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            if (word && start < 0) {
+                start = i;
+            } else if (!word && start >= 0) {
+                out.add(lowerAscii(text, start, i));
+                start = -1;
+            }
+        }
+        return out;
+    }
+
+    private static String lowerAscii(String text, int from, int to) {
+        char[] cs = new char[to - from];
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            cs[i - from] = c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+        }
+        return new String(cs);
+    }
+
+    /** FNV-1a 32-bit over the token's bytes (tokens are ASCII, so chars are bytes). */
+    public static int fnv1a32(String token) {
+        int h = FNV_OFFSET;
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c > 0x7F) {
+                throw new IllegalArgumentException("tokens are ASCII only");
+            }
+            h ^= c;
+            h *= FNV_PRIME;
+        }
+        return h;
+    }
+
+    /** The murmur3 fmix32 finaliser. */
+    public static int fmix32(int h) {
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        h ^= h >>> 16;
+        return h;
+    }
+
+    /** {@code fmix32(fnv1a32(token))}: the token's final hash. */
+    public static int hash(String token) {
+        return fmix32(fnv1a32(token));
+    }
+
+    /** The wire form of step 6: little-endian float32 values, as lower-case hex. */
+    public static String float32LeHex(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+            b.putFloat(f);
+        }
+        return HexFormat.of().formatHex(b.array());
+    }
+
+    /** Cosine distance {@code 1 - cos} in float64 from float32 vectors (as in the spec's distance table). */
+    public static double cosineDistance(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("dimension mismatch: " + a.length + " vs " + b.length);
+        }
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            na += (double) a[i] * a[i];
+            nb += (double) b[i] * b[i];
+        }
+        return 1 - dot / (Math.sqrt(na) * Math.sqrt(nb));
+    }
+
+    private static void requireDim(int dim) {
+        if (dim < 1) {
+            throw new IllegalArgumentException("embedding dimension must be >= 1, got " + dim);
+        }
+    }
+}
