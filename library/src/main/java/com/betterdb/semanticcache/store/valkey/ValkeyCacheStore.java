@@ -12,6 +12,7 @@ import com.betterdb.semanticcache.store.IndexStats;
 import com.betterdb.semanticcache.store.SearchOutcome;
 import com.betterdb.semanticcache.store.WindowRecord;
 import com.betterdb.semanticcache.store.valkey.protocol.FtCommands;
+import com.betterdb.semanticcache.store.valkey.protocol.FtKeywords;
 import com.betterdb.semanticcache.store.valkey.protocol.FtInfo;
 import com.betterdb.semanticcache.store.valkey.protocol.FtReplies;
 import com.betterdb.semanticcache.store.valkey.protocol.FtSearchOutput;
@@ -116,7 +117,7 @@ public final class ValkeyCacheStore implements CacheStore {
     }
 
     private Mono<IndexDescriptor> create(int dim) {
-        return single(FtCommands.FT_CREATE, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+        return single(FtKeywords.CREATE, new StatusOutput<>(ByteArrayCodec.INSTANCE),
                 FtCommands.createIndex(keys.indexName(), keys.entryPrefix(), dim))
                 .map(ok -> new IndexDescriptor(dim, true))
                 // Another instance created it between our FT.INFO and FT.CREATE: use theirs.
@@ -126,7 +127,7 @@ public final class ValkeyCacheStore implements CacheStore {
     }
 
     private Mono<FtInfo> info() {
-        return single(FtCommands.FT_INFO, new GenericReplyOutput(), FtCommands.info(keys.indexName()))
+        return single(FtKeywords.INFO, new GenericReplyOutput(), FtCommands.info(keys.indexName()))
                 .publishOn(Schedulers.parallel())
                 .map(FtReplies::parseInfo)
                 .onErrorMap(e -> !(e instanceof ValkeyCommandError), e -> new ValkeyCommandError("FT.INFO", e));
@@ -141,7 +142,7 @@ public final class ValkeyCacheStore implements CacheStore {
 
     @Override
     public Mono<List<Candidate>> knn(float[] vector, int k, Filter filter) {
-        return single(FtCommands.FT_SEARCH, new FtSearchOutput(), knnArgs(vector, k, filter))
+        return single(FtKeywords.SEARCH, new FtSearchOutput(), knnArgs(vector, k, filter))
                 .publishOn(Schedulers.parallel())
                 .onErrorMap(e -> new ValkeyCommandError("FT.SEARCH", e));
     }
@@ -153,7 +154,7 @@ public final class ValkeyCacheStore implements CacheStore {
                     Pipeline p = new Pipeline();
                     List<AsyncCommand<byte[], byte[], List<Candidate>>> searches = new ArrayList<>(vectors.size());
                     for (int i = 0; i < vectors.size(); i++) {
-                        searches.add(p.add(FtCommands.FT_SEARCH, new FtSearchOutput(),
+                        searches.add(p.add(FtKeywords.SEARCH, new FtSearchOutput(),
                                 knnArgs(vectors.get(i), k, filters.get(i))));
                     }
                     p.dispatch(connection);
@@ -399,7 +400,7 @@ public final class ValkeyCacheStore implements CacheStore {
 
     @Override
     public Mono<Integer> deleteMatching(Filter filter, int limit) {
-        return single(FtCommands.FT_SEARCH, new FtSearchOutput(),
+        return single(FtKeywords.SEARCH, new FtSearchOutput(),
                 FtCommands.searchKeys(keys.indexName(), filter.toQuery(), limit))
                 .onErrorMap(e -> new ValkeyCommandError("FT.SEARCH", e))
                 .flatMap(rows -> {
@@ -418,7 +419,7 @@ public final class ValkeyCacheStore implements CacheStore {
 
     @Override
     public Mono<Void> flush() {
-        Mono<Void> drop = single(FtCommands.FT_DROPINDEX, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+        Mono<Void> drop = single(FtKeywords.DROPINDEX, new StatusOutput<>(ByteArrayCodec.INSTANCE),
                 FtCommands.dropIndex(keys.indexName()))
                 .then()
                 .onErrorResume(IndexErrors::isIndexMissing, e -> Mono.empty())
