@@ -10,7 +10,7 @@ import com.betterdb.semanticcache.filter.Filter;
 import com.betterdb.semanticcache.internal.Float32;
 import com.betterdb.semanticcache.internal.Hashing;
 import com.betterdb.semanticcache.internal.Json;
-import com.betterdb.semanticcache.internal.JsNumbers;
+import com.betterdb.semanticcache.internal.JsNumberFormat;
 import com.betterdb.semanticcache.internal.WindowMembers;
 import com.betterdb.semanticcache.prompt.ContentBlock;
 import com.betterdb.semanticcache.prompt.Prompt;
@@ -610,10 +610,10 @@ public final class SemanticCache implements AutoCloseable {
             f.put("cost_micros", Long.toString(cost.getAsLong()));
         }
         if (o.temperature() != null) {
-            f.put("temperature", JsNumbers.format(o.temperature()));
+            f.put("temperature", JsNumberFormat.format(o.temperature()));
         }
         if (o.topP() != null) {
-            f.put("top_p", JsNumbers.format(o.topP()));
+            f.put("top_p", JsNumberFormat.format(o.topP()));
         }
         if (o.seed() != null) {
             f.put("seed", Long.toString(o.seed()));

@@ -2,7 +2,7 @@ package com.betterdb.semanticcache.analysis;
 
 import com.betterdb.semanticcache.ThresholdEffectiveness;
 import com.betterdb.semanticcache.ThresholdEffectiveness.Recommendation;
-import com.betterdb.semanticcache.discovery.JsNumberFormat;
+import com.betterdb.semanticcache.internal.JsNumberFormat;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

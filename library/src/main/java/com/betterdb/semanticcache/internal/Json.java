@@ -61,7 +61,7 @@ public final class Json {
             if (value.isNaN() || value.isInfinite()) {
                 gen.writeNull(); // JSON.stringify writes null for non-finite numbers
             } else {
-                gen.writeNumber(JsNumbers.format(value));
+                gen.writeNumber(JsNumberFormat.format(value));
             }
         }
     }

@@ -16,10 +16,10 @@ public final class WindowMembers {
 
     public static String member(double score, boolean hit, String category, Long costSavedMicros) {
         StringBuilder sb = new StringBuilder(96)
-                .append("{\"score\":").append(JsNumbers.format(score))
+                .append("{\"score\":").append(JsNumberFormat.format(score))
                 .append(",\"result\":").append(hit ? "\"hit\"" : "\"miss\"")
                 .append(",\"category\":").append(Json.quote(category == null ? "" : category))
-                .append(",\"_n\":").append(JsNumbers.format(ThreadLocalRandom.current().nextDouble()))
+                .append(",\"_n\":").append(JsNumberFormat.format(ThreadLocalRandom.current().nextDouble()))
                 .append(",\"cost_saved_micros\":").append(costSavedMicros == null ? "null" : costSavedMicros.toString())
                 .append('}');
         return sb.toString();

@@ -1,4 +1,4 @@
-package com.betterdb.semanticcache.discovery;
+package com.betterdb.semanticcache.internal;
 
 import java.math.BigDecimal;
 import java.math.MathContext;

@@ -1,4 +1,4 @@
-package com.betterdb.semanticcache.discovery;
+package com.betterdb.semanticcache.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
