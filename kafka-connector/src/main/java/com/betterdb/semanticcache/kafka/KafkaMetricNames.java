@@ -1,0 +1,32 @@
+package com.betterdb.semanticcache.kafka;
+
+/** Every meter and tag name the processor registers, declared once. */
+public final class KafkaMetricNames {
+
+    /** Counter: records polled, tag {@link #TAG_TOPIC}. */
+    public static final String RECORDS_IN = "semantic_cache_kafka_records_in_total";
+    /** Counter: records produced and acknowledged, tag {@link #TAG_TOPIC}. */
+    public static final String RECORDS_OUT = "semantic_cache_kafka_records_out_total";
+    /** Counter: prompts answered from the cache. */
+    public static final String HITS = "semantic_cache_kafka_hits_total";
+    /** Counter: prompts forwarded to the LLM requests topic. */
+    public static final String MISSES = "semantic_cache_kafka_misses_total";
+    /** Counter: LLM replies stored in the cache. */
+    public static final String STORED = "semantic_cache_kafka_stored_total";
+    /** Counter: records sent to the dead-letter topic, tag {@link #TAG_REASON}. */
+    public static final String DEAD_LETTERED = "semantic_cache_kafka_dead_lettered_total";
+    /** Counter: processing failures that will be retried, tag {@link #TAG_TOPIC}. */
+    public static final String RETRIES = "semantic_cache_kafka_retries_total";
+    /** Gauge: records polled and not yet finished. */
+    public static final String IN_FLIGHT = "semantic_cache_kafka_in_flight";
+    /** Timer: poll to acknowledgement of a record's outputs, tag {@link #TAG_OUTCOME}. */
+    public static final String PROCESSING_LATENCY = "semantic_cache_kafka_processing_seconds";
+
+    public static final String TAG_TOPIC = "topic";
+    public static final String TAG_REASON = "reason";
+    public static final String TAG_OUTCOME = "outcome";
+    public static final String TAG_GROUP = "group";
+
+    private KafkaMetricNames() {
+    }
+}

@@ -1,0 +1,32 @@
+package com.betterdb.semanticcache.kafka;
+
+/**
+ * What happened to one input record, for observability ({@link ProcessorHandle#outcomes()}). Emitted once the
+ * record's outputs are acknowledged by the broker ({@code HIT}, {@code MISS}, {@code STORED},
+ * {@code DEAD_LETTERED}) or when its processing failed and will be retried ({@code RETRY}).
+ *
+ * @param kind          what happened
+ * @param topic         input topic
+ * @param partition     input partition
+ * @param offset        input offset
+ * @param id            event id, or {@code null} when the record could not be decoded
+ * @param correlationId the correlation id carried to the outputs, or {@code null}
+ * @param latencyNanos  from poll to acknowledgement of the last output
+ * @param detail        dead-letter reason or error class; {@code null} otherwise (never prompt text)
+ */
+public record ProcessingOutcome(Kind kind, String topic, int partition, long offset, String id, String correlationId,
+                                long latencyNanos, String detail) {
+
+    public enum Kind {
+        /** A prompt answered from the cache. */
+        HIT,
+        /** A prompt forwarded to the LLM requests topic. */
+        MISS,
+        /** An LLM reply stored in the cache and forwarded as a response. */
+        STORED,
+        /** A bad record sent to the dead-letter topic. */
+        DEAD_LETTERED,
+        /** Processing failed (cache, embedding or produce error); the record will be retried. */
+        RETRY
+    }
+}

@@ -1,0 +1,296 @@
+package com.betterdb.semanticcache.kafka;
+
+import com.betterdb.semanticcache.BatchOptions;
+import com.betterdb.semanticcache.CheckOptions;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything a {@link SemanticCacheProcessor} needs besides the cache. Immutable; build with {@link #builder()}.
+ * Invalid values fail in {@link Builder#build()} with an {@link IllegalArgumentException} naming the option.
+ *
+ * <p>The processor consumes {@code promptsTopic} and (when set) {@code llmRepliesTopic} with one consumer in
+ * {@code groupId}, and writes {@code responsesTopic}, {@code llmRequestsTopic} and {@code deadLetterTopic}.
+ */
+public final class SemanticCacheProcessorConfig {
+
+    private final String bootstrapServers;
+    private final String groupId;
+    private final String clientId;
+    private final String promptsTopic;
+    private final String responsesTopic;
+    private final String llmRequestsTopic;
+    private final String llmRepliesTopic;
+    private final String deadLetterTopic;
+    private final int maxInFlight;
+    private final int maxPollRecords;
+    private final int chunkSize;
+    private final int maxRecordBytes;
+    private final Duration pollTimeout;
+    private final Duration retryBackoff;
+    private final Duration maxRetryBackoff;
+    private final int maxProcessingAttempts;
+    private final Duration revokeTimeout;
+    private final Duration stopTimeout;
+    private final String correlationHeader;
+    private final CheckOptions checkOptions;
+    private final BatchOptions batchOptions;
+    private final Map<String, Object> consumerProperties;
+    private final Map<String, Object> producerProperties;
+
+    private SemanticCacheProcessorConfig(Builder b) {
+        this.bootstrapServers = b.bootstrapServers;
+        this.groupId = b.groupId;
+        this.clientId = b.clientId;
+        this.promptsTopic = b.promptsTopic;
+        this.responsesTopic = b.responsesTopic;
+        this.llmRequestsTopic = b.llmRequestsTopic;
+        this.llmRepliesTopic = b.llmRepliesTopic;
+        this.deadLetterTopic = b.deadLetterTopic;
+        this.maxInFlight = b.maxInFlight;
+        this.maxPollRecords = b.maxPollRecords;
+        this.chunkSize = b.chunkSize;
+        this.maxRecordBytes = b.maxRecordBytes;
+        this.pollTimeout = b.pollTimeout;
+        this.retryBackoff = b.retryBackoff;
+        this.maxRetryBackoff = b.maxRetryBackoff;
+        this.maxProcessingAttempts = b.maxProcessingAttempts;
+        this.revokeTimeout = b.revokeTimeout;
+        this.stopTimeout = b.stopTimeout;
+        this.correlationHeader = b.correlationHeader;
+        this.checkOptions = b.checkOptions;
+        this.batchOptions = b.batchOptions;
+        this.consumerProperties = Collections.unmodifiableMap(new LinkedHashMap<>(b.consumerProperties));
+        this.producerProperties = Collections.unmodifiableMap(new LinkedHashMap<>(b.producerProperties));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.bootstrapServers = bootstrapServers;
+        b.groupId = groupId;
+        b.clientId = clientId;
+        b.promptsTopic = promptsTopic;
+        b.responsesTopic = responsesTopic;
+        b.llmRequestsTopic = llmRequestsTopic;
+        b.llmRepliesTopic = llmRepliesTopic;
+        b.deadLetterTopic = deadLetterTopic;
+        b.maxInFlight = maxInFlight;
+        b.maxPollRecords = maxPollRecords;
+        b.chunkSize = chunkSize;
+        b.maxRecordBytes = maxRecordBytes;
+        b.pollTimeout = pollTimeout;
+        b.retryBackoff = retryBackoff;
+        b.maxRetryBackoff = maxRetryBackoff;
+        b.maxProcessingAttempts = maxProcessingAttempts;
+        b.revokeTimeout = revokeTimeout;
+        b.stopTimeout = stopTimeout;
+        b.correlationHeader = correlationHeader;
+        b.checkOptions = checkOptions;
+        b.batchOptions = batchOptions;
+        b.consumerProperties = new LinkedHashMap<>(consumerProperties);
+        b.producerProperties = new LinkedHashMap<>(producerProperties);
+        return b;
+    }
+
+    /** Kafka {@code bootstrap.servers}. Required. */
+    public String bootstrapServers() { return bootstrapServers; }
+
+    /** Consumer group id. Required. */
+    public String groupId() { return groupId; }
+
+    /** Prefix of the consumer and producer {@code client.id}; default {@code semantic-cache-<groupId>}. */
+    public String clientId() { return clientId; }
+
+    /** Topic of {@code PromptEvent}s. Required. */
+    public String promptsTopic() { return promptsTopic; }
+
+    /** Topic of {@code ResponseEvent}s. Required. */
+    public String responsesTopic() { return responsesTopic; }
+
+    /** Topic of {@code LlmRequestEvent}s (cache misses). Required. */
+    public String llmRequestsTopic() { return llmRequestsTopic; }
+
+    /** Topic of {@code LlmReplyEvent}s, or {@code null} to run the prompt path only. */
+    public String llmRepliesTopic() { return llmRepliesTopic; }
+
+    /** Topic of dead letters. Required. */
+    public String deadLetterTopic() { return deadLetterTopic; }
+
+    /** Records polled and not yet finished, at most (default 512). The consumer pauses before it would exceed it. */
+    public int maxInFlight() { return maxInFlight; }
+
+    /** Consumer {@code max.poll.records} (default 256; at most {@code maxInFlight}). */
+    public int maxPollRecords() { return maxPollRecords; }
+
+    /** Records of one partition processed together (one {@code checkAll} / {@code storeAll}); default 64. */
+    public int chunkSize() { return chunkSize; }
+
+    /** Larger record values are dead-lettered as {@code TOO_LARGE} (default 1 MiB). */
+    public int maxRecordBytes() { return maxRecordBytes; }
+
+    /** Longest {@code consumer.poll} wait (default 100 ms). */
+    public Duration pollTimeout() { return pollTimeout; }
+
+    /** First retry delay after a cache or produce failure; doubles per attempt (default 100 ms). */
+    public Duration retryBackoff() { return retryBackoff; }
+
+    /** Largest retry delay (default 5 s). */
+    public Duration maxRetryBackoff() { return maxRetryBackoff; }
+
+    /**
+     * After this many failed attempts a record is dead-lettered as {@code PROCESSING_FAILED}; {@code 0} (default)
+     * retries forever, so a cache outage never dead-letters good records.
+     */
+    public int maxProcessingAttempts() { return maxProcessingAttempts; }
+
+    /** How long a rebalance waits for in-flight records of revoked partitions (default 10 s). */
+    public Duration revokeTimeout() { return revokeTimeout; }
+
+    /** How long a graceful stop waits for in-flight records (default 30 s). */
+    public Duration stopTimeout() { return stopTimeout; }
+
+    /** Header carrying the correlation id (default {@value Headers#CORRELATION_ID}). */
+    public String correlationHeader() { return correlationHeader; }
+
+    /** Base options of every lookup (e.g. a judge); each event's category and threshold are applied on top. */
+    public CheckOptions checkOptions() { return checkOptions; }
+
+    /** Options of {@code checkAll}/{@code storeAll} per chunk; error mode is always {@code RESULT}. */
+    public BatchOptions batchOptions() { return batchOptions; }
+
+    /** Extra consumer properties; they override the processor's defaults except those it must own. */
+    public Map<String, Object> consumerProperties() { return consumerProperties; }
+
+    /** Extra producer properties; they override the processor's defaults except those it must own. */
+    public Map<String, Object> producerProperties() { return producerProperties; }
+
+    @Override
+    public String toString() {
+        return "SemanticCacheProcessorConfig[groupId=" + groupId + ", prompts=" + promptsTopic + ", replies="
+                + llmRepliesTopic + ", responses=" + responsesTopic + ", llmRequests=" + llmRequestsTopic
+                + ", deadLetter=" + deadLetterTopic + ", maxInFlight=" + maxInFlight + ", maxPollRecords="
+                + maxPollRecords + ", chunkSize=" + chunkSize + "]";
+    }
+
+    public static final class Builder {
+        private String bootstrapServers;
+        private String groupId;
+        private String clientId;
+        private String promptsTopic;
+        private String responsesTopic;
+        private String llmRequestsTopic;
+        private String llmRepliesTopic;
+        private String deadLetterTopic;
+        private int maxInFlight = 512;
+        private int maxPollRecords = 256;
+        private int chunkSize = 64;
+        private int maxRecordBytes = 1024 * 1024;
+        private Duration pollTimeout = Duration.ofMillis(100);
+        private Duration retryBackoff = Duration.ofMillis(100);
+        private Duration maxRetryBackoff = Duration.ofSeconds(5);
+        private int maxProcessingAttempts = 0;
+        private Duration revokeTimeout = Duration.ofSeconds(10);
+        private Duration stopTimeout = Duration.ofSeconds(30);
+        private String correlationHeader = Headers.CORRELATION_ID;
+        private CheckOptions checkOptions = CheckOptions.defaults();
+        private BatchOptions batchOptions = BatchOptions.defaults();
+        private Map<String, Object> consumerProperties = new LinkedHashMap<>();
+        private Map<String, Object> producerProperties = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        public Builder bootstrapServers(String v) { this.bootstrapServers = v; return this; }
+        public Builder groupId(String v) { this.groupId = v; return this; }
+        public Builder clientId(String v) { this.clientId = v; return this; }
+        public Builder promptsTopic(String v) { this.promptsTopic = v; return this; }
+        public Builder responsesTopic(String v) { this.responsesTopic = v; return this; }
+        public Builder llmRequestsTopic(String v) { this.llmRequestsTopic = v; return this; }
+        public Builder llmRepliesTopic(String v) { this.llmRepliesTopic = v; return this; }
+        public Builder deadLetterTopic(String v) { this.deadLetterTopic = v; return this; }
+        public Builder maxInFlight(int v) { this.maxInFlight = v; return this; }
+        public Builder maxPollRecords(int v) { this.maxPollRecords = v; return this; }
+        public Builder chunkSize(int v) { this.chunkSize = v; return this; }
+        public Builder maxRecordBytes(int v) { this.maxRecordBytes = v; return this; }
+        public Builder pollTimeout(Duration v) { this.pollTimeout = v; return this; }
+        public Builder retryBackoff(Duration v) { this.retryBackoff = v; return this; }
+        public Builder maxRetryBackoff(Duration v) { this.maxRetryBackoff = v; return this; }
+        public Builder maxProcessingAttempts(int v) { this.maxProcessingAttempts = v; return this; }
+        public Builder revokeTimeout(Duration v) { this.revokeTimeout = v; return this; }
+        public Builder stopTimeout(Duration v) { this.stopTimeout = v; return this; }
+        public Builder correlationHeader(String v) { this.correlationHeader = v; return this; }
+        public Builder checkOptions(CheckOptions v) { this.checkOptions = v; return this; }
+        public Builder batchOptions(BatchOptions v) { this.batchOptions = v; return this; }
+
+        /** Adds one consumer property (e.g. {@code session.timeout.ms}). */
+        public Builder consumerProperty(String key, Object value) { this.consumerProperties.put(key, value); return this; }
+
+        /** Adds one producer property (e.g. {@code linger.ms}). */
+        public Builder producerProperty(String key, Object value) { this.producerProperties.put(key, value); return this; }
+
+        public Builder consumerProperties(Map<String, ?> props) { this.consumerProperties.putAll(props); return this; }
+
+        public Builder producerProperties(Map<String, ?> props) { this.producerProperties.putAll(props); return this; }
+
+        public SemanticCacheProcessorConfig build() {
+            requireText("bootstrapServers", bootstrapServers);
+            requireText("groupId", groupId);
+            requireText("promptsTopic", promptsTopic);
+            requireText("responsesTopic", responsesTopic);
+            requireText("llmRequestsTopic", llmRequestsTopic);
+            requireText("deadLetterTopic", deadLetterTopic);
+            if (llmRepliesTopic != null) {
+                requireText("llmRepliesTopic", llmRepliesTopic);
+            }
+            if (clientId == null) {
+                clientId = "semantic-cache-" + groupId;
+            }
+            requirePositive("maxInFlight", maxInFlight);
+            requirePositive("maxPollRecords", maxPollRecords);
+            requirePositive("chunkSize", chunkSize);
+            requirePositive("maxRecordBytes", maxRecordBytes);
+            if (maxPollRecords > maxInFlight) {
+                throw new IllegalArgumentException("maxPollRecords (" + maxPollRecords
+                        + ") must not exceed maxInFlight (" + maxInFlight + ")");
+            }
+            if (maxProcessingAttempts < 0) {
+                throw new IllegalArgumentException("maxProcessingAttempts must be >= 0, got " + maxProcessingAttempts);
+            }
+            requireDuration("pollTimeout", pollTimeout);
+            requireDuration("retryBackoff", retryBackoff);
+            requireDuration("maxRetryBackoff", maxRetryBackoff);
+            requireDuration("revokeTimeout", revokeTimeout);
+            requireDuration("stopTimeout", stopTimeout);
+            requireText("correlationHeader", correlationHeader);
+            Objects.requireNonNull(checkOptions, "checkOptions");
+            Objects.requireNonNull(batchOptions, "batchOptions");
+            return new SemanticCacheProcessorConfig(this);
+        }
+
+        private static void requireText(String name, String v) {
+            if (v == null || v.isBlank()) {
+                throw new IllegalArgumentException(name + " is required");
+            }
+        }
+
+        private static void requirePositive(String name, int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException(name + " must be >= 1, got " + v);
+            }
+        }
+
+        private static void requireDuration(String name, Duration d) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be a non-negative duration, got " + d);
+            }
+        }
+    }
+}

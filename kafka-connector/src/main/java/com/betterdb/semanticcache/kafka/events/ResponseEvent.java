@@ -1,0 +1,30 @@
+package com.betterdb.semanticcache.kafka.events;
+
+import com.betterdb.semanticcache.prompt.ContentBlock;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.util.List;
+
+/**
+ * The answer to a prompt, written to the responses topic. Schema version {@value Events#VERSION}.
+ *
+ * @param v             schema version
+ * @param id            the request id of the prompt
+ * @param response      the response text
+ * @param contentBlocks the response's content blocks when the cached entry has them (cache hits only)
+ * @param source        {@code cache} (a hit) or {@code llm} (a stored LLM reply)
+ * @param similarity    cosine distance of the matched entry (cache hits)
+ * @param confidence    {@code high} or {@code uncertain} (cache hits)
+ * @param matchedKey    the cache entry key: the matched one (hits) or the one written (llm)
+ * @param costSaved     dollars saved by the hit, when the entry has a cost
+ * @param model         model of the reply (llm) or of the request (cache)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ResponseEvent(Integer v, String id, String response, List<ContentBlock> contentBlocks, String source,
+                            Double similarity, String confidence, String matchedKey, Double costSaved, String model) {
+
+    public static final String SOURCE_CACHE = "cache";
+    public static final String SOURCE_LLM = "llm";
+}
