@@ -1,0 +1,243 @@
+package com.betterdb.semanticcache.kafka;
+
+import com.betterdb.semanticcache.SemanticCache;
+import com.betterdb.semanticcache.SemanticCacheOptions;
+import com.betterdb.semanticcache.embed.EmbedFn;
+import com.betterdb.semanticcache.kafka.events.Events;
+import com.betterdb.semanticcache.kafka.events.LlmReplyEvent;
+import com.betterdb.semanticcache.kafka.events.LlmRequestEvent;
+import com.betterdb.semanticcache.testing.embed.TestEmbedder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** Unique topics, a cache on {@link TestStore}, a producer and readers for one test. */
+final class Harness implements AutoCloseable {
+
+    static final int DIM = 256;
+
+    final EmbeddedBroker broker = EmbeddedBroker.shared();
+    final String tag = UUID.randomUUID().toString().substring(0, 8);
+    final String prompts = "prompts-" + tag;
+    final String responses = "responses-" + tag;
+    final String llmRequests = "llm-requests-" + tag;
+    final String llmReplies = "llm-replies-" + tag;
+    final String deadLetters = "dead-letters-" + tag;
+    final String group = "group-" + tag;
+    final int partitions;
+    final TestStore[] store = new TestStore[1];
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    final KafkaProducer<byte[], byte[]> producer;
+    private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+
+    Harness(int partitions) {
+        this.partitions = partitions;
+        broker.createTopics(partitions, prompts, responses, llmRequests, llmReplies, deadLetters);
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        producer = new KafkaProducer<>(p);
+    }
+
+    SemanticCache cache(EmbedFn embedFn) {
+        return SemanticCache.create(SemanticCacheOptions.builder()
+                .name("kc" + tag)
+                .store(TestStore.factory(store))
+                .embedFn(embedFn)
+                .defaultThreshold(0.1)
+                .embeddingCache(SemanticCacheOptions.EmbeddingCache.disabled())
+                .configRefresh(SemanticCacheOptions.ConfigRefresh.disabled())
+                .discovery(SemanticCacheOptions.Discovery.disabled())
+                .meterRegistry(new SimpleMeterRegistry())
+                .build());
+    }
+
+    SemanticCache cache() {
+        return cache(TestEmbedder.embedFn(DIM));
+    }
+
+    SemanticCacheProcessorConfig.Builder config() {
+        return SemanticCacheProcessorConfig.builder()
+                .bootstrapServers(broker.bootstrapServers())
+                .groupId(group)
+                .promptsTopic(prompts)
+                .responsesTopic(responses)
+                .llmRequestsTopic(llmRequests)
+                .llmRepliesTopic(llmReplies)
+                .deadLetterTopic(deadLetters)
+                .pollTimeout(Duration.ofMillis(50))
+                .retryBackoff(Duration.ofMillis(20))
+                .maxRetryBackoff(Duration.ofMillis(200))
+                .consumerProperty(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000)
+                .consumerProperty(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500)
+                .consumerProperty(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 20000);
+    }
+
+    ProcessorHandle start(SemanticCacheProcessorConfig config, SemanticCache cache) {
+        ProcessorHandle h = SemanticCacheProcessor.create(config, cache, meters).start();
+        closeables.add(() -> h.stop().block(Duration.ofSeconds(30)));
+        return h;
+    }
+
+    void send(String topic, String key, byte[] value, Map<String, String> headers) {
+        RecordHeaders h = new RecordHeaders();
+        headers.forEach((k, v) -> h.add(k, v.getBytes(StandardCharsets.UTF_8)));
+        producer.send(new ProducerRecord<>(topic, null, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value, h));
+    }
+
+    void send(String topic, String key, Object event) {
+        send(topic, key, Events.encode(event), Map.of());
+    }
+
+    void flush() {
+        producer.flush();
+    }
+
+    /** Reads {@code topic} from the beginning (own consumer, no group) until {@code done} holds or timeout. */
+    List<ConsumerRecord<byte[], byte[]>> readUntil(String topic, Predicate<List<ConsumerRecord<byte[], byte[]>>> done,
+                                                   Duration timeout) {
+        try (KafkaConsumer<byte[], byte[]> c = rawConsumer(null)) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (PartitionInfo pi : c.partitionsFor(topic)) {
+                tps.add(new TopicPartition(topic, pi.partition()));
+            }
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!done.test(out) && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(100)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    /** Reads until at least {@code n} records arrived, then a little longer to catch extras. */
+    List<ConsumerRecord<byte[], byte[]>> readAtLeast(String topic, int n, Duration timeout) {
+        return readUntil(topic, l -> l.size() >= n, timeout);
+    }
+
+    KafkaConsumer<byte[], byte[]> rawConsumer(String groupId) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        if (groupId != null) {
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        }
+        return new KafkaConsumer<>(p);
+    }
+
+    /** The processor group's committed offsets of the prompts topic, summed over partitions. */
+    long committedPrompts() {
+        try (KafkaConsumer<byte[], byte[]> c = rawConsumer(group)) {
+            Set<TopicPartition> tps = new java.util.HashSet<>();
+            for (int i = 0; i < partitions; i++) {
+                tps.add(new TopicPartition(prompts, i));
+            }
+            Map<TopicPartition, OffsetAndMetadata> m = c.committed(tps, Duration.ofSeconds(10));
+            return m.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+        }
+    }
+
+    static String str(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? null : str(h.value());
+    }
+
+    static <T> T decode(ConsumerRecord<byte[], byte[]> r, Class<T> type) {
+        try {
+            return Events.mapper().readValue(r.value(), type);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * A simulated LLM worker: reads llm-requests and answers each with {@code "answer to: " + prompt} on
+     * llm-replies, carrying key and correlation header.
+     */
+    void startLlmWorker() {
+        KafkaConsumer<byte[], byte[]> c = rawConsumer("llm-worker-" + tag);
+        c.subscribe(List.of(llmRequests));
+        Thread t = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
+                        LlmRequestEvent req = decode(r, LlmRequestEvent.class);
+                        LlmReplyEvent reply = new LlmReplyEvent(Events.VERSION, req.id(), req.prompt(),
+                                "answer to: " + req.prompt(), "gpt-4o-mini", 12, 30, req.category(), null);
+                        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(llmReplies, null, r.key(),
+                                Events.encode(reply), r.headers());
+                        producer.send(out);
+                    }
+                    c.commitSync();
+                }
+            } catch (org.apache.kafka.common.errors.InterruptException | org.apache.kafka.common.errors.WakeupException e) {
+                // stopping
+            } finally {
+                c.close(Duration.ZERO);
+            }
+        }, "llm-worker-" + tag);
+        t.setDaemon(true);
+        t.start();
+        closeables.add(() -> {
+            c.wakeup();
+            t.join(5000);
+        });
+    }
+
+    @Override
+    public void close() {
+        List<AutoCloseable> list = new ArrayList<>(closeables);
+        java.util.Collections.reverse(list);
+        for (AutoCloseable c : list) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // best effort
+            }
+        }
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    static void sleep(long ms) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
