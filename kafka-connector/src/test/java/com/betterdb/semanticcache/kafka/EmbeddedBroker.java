@@ -88,6 +88,19 @@ final class EmbeddedBroker {
         try {
             admin.createTopics(java.util.Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1)).toList())
                     .all().get(30, TimeUnit.SECONDS);
+            // A produce right after creation can meet NOT_LEADER_OR_FOLLOWER (and, with an idempotent producer,
+            // an OUT_OF_ORDER_SEQUENCE_NUMBER retry loop): wait until every partition has a leader.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                boolean ready = admin.describeTopics(List.of(names)).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .values().stream().allMatch(d -> d.partitions().stream().allMatch(pi -> pi.leader() != null
+                                && !pi.leader().isEmpty()));
+                if (ready) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            Thread.sleep(300);
         } catch (Exception e) {
             throw new IllegalStateException("cannot create topics " + List.of(names), e);
         }
