@@ -36,6 +36,8 @@ public class ValkeyServer implements AutoCloseable {
   private ClientResources resources;
   private RedisClient sharedClient;
   private StatefulRedisConnection<String, String> sharedConnection;
+  private RedisClient resp2Client;
+  private StatefulRedisConnection<String, String> resp2Connection;
 
   /**
    * @param owner what to close with the handle (the child process, the container), or {@code null} for a server
@@ -97,23 +99,22 @@ public class ValkeyServer implements AutoCloseable {
   }
 
   /**
-   * Sends any command (e.g. {@code FT._LIST}, {@code MODULE LIST}) on a fresh RESP2 connection and returns the
+   * Sends any command (e.g. {@code FT._LIST}, {@code MODULE LIST}) on a shared RESP2 connection and returns the
    * reply as a list: elements of an array reply, or the single element of a scalar reply. Nested arrays become
    * nested lists, bulk strings strings, integers longs. An error reply throws
    * {@link io.lettuce.core.RedisCommandExecutionException} with the server's message.
    */
-  public List<Object> call(String command, String... args) {
-    RedisClient client = newClient();
-    client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
-      CommandArgs<String, String> a = new CommandArgs<>(StringCodec.UTF8);
-      for (String arg : args) {
-        a.add(arg);
-      }
-      return c.sync().dispatch(keyword(command), new NestedMultiOutput<>(StringCodec.UTF8), a);
-    } finally {
-      client.shutdown();
+  public synchronized List<Object> call(String command, String... args) {
+    if (resp2Connection == null) {
+      resp2Client = newClient();
+      resp2Client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
+      resp2Connection = resp2Client.connect();
     }
+    CommandArgs<String, String> a = new CommandArgs<>(StringCodec.UTF8);
+    for (String arg : args) {
+      a.add(arg);
+    }
+    return resp2Connection.sync().dispatch(keyword(command), new NestedMultiOutput<>(StringCodec.UTF8), a);
   }
 
   /** {@code prefix_<random>}: a cache name no other test (or other run against a shared server) uses. */
@@ -178,12 +179,20 @@ public class ValkeyServer implements AutoCloseable {
       if (sharedClient != null) {
         sharedClient.shutdown();
       }
+      if (resp2Connection != null) {
+        resp2Connection.close();
+      }
+      if (resp2Client != null) {
+        resp2Client.shutdown();
+      }
       if (resources != null) {
-        resources.shutdown().get();
+        resources.shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS).get();
       }
     } finally {
       sharedConnection = null;
       sharedClient = null;
+      resp2Connection = null;
+      resp2Client = null;
       resources = null;
       if (owner != null) {
         owner.close();
