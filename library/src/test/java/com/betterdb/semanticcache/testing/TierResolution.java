@@ -80,10 +80,25 @@ public final class TierResolution<S extends AutoCloseable> implements AutoClosea
     return handle;
   }
 
+  /** Closes the handle (stopping a server this run started). */
   @Override
-  public void close() throws Exception {
+  public void close() {
     if (handle != null) {
-      handle.close();
+      closeUnchecked(handle);
+    }
+  }
+
+  /** Closes {@code c}, rethrowing a checked exception unchecked (and keeping the interrupt flag). */
+  static void closeUnchecked(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("could not close " + c + ": " + e, e);
     }
   }
 

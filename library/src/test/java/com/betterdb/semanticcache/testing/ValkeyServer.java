@@ -18,6 +18,9 @@ import io.lettuce.core.resource.DefaultClientResources;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A Valkey server for tests, injected by {@link ValkeyExtension} ({@code @ValkeyTest}) into constructors, lifecycle
@@ -171,7 +174,7 @@ public class ValkeyServer implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() throws Exception {
+  public synchronized void close() {
     try {
       if (sharedConnection != null) {
         sharedConnection.close();
@@ -186,8 +189,12 @@ public class ValkeyServer implements AutoCloseable {
         resp2Client.shutdown();
       }
       if (resources != null) {
-        resources.shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS).get();
+        resources.shutdown(0, 1, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not shut down the Lettuce resources: " + e, e);
     } finally {
       sharedConnection = null;
       sharedClient = null;
@@ -195,7 +202,7 @@ public class ValkeyServer implements AutoCloseable {
       resp2Client = null;
       resources = null;
       if (owner != null) {
-        owner.close();
+        TierResolution.closeUnchecked(owner);
       }
     }
   }

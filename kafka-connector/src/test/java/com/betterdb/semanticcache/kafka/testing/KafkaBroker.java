@@ -160,15 +160,23 @@ public final class KafkaBroker implements AutoCloseable {
     return new KafkaConsumer<>(consumerProperties(groupId));
   }
 
+  /** Stops the broker and deletes its data directories. */
   @Override
-  public synchronized void close() throws Exception {
+  public synchronized void close() {
     try {
       if (admin != null) {
         admin.close(Duration.ofSeconds(5));
       }
+      cluster.close();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("could not stop the in-process Kafka broker: " + e, e);
     } finally {
       admin = null;
-      cluster.close();
     }
   }
 
