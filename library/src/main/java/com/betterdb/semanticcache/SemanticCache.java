@@ -601,7 +601,7 @@ public final class SemanticCache implements AutoCloseable {
         f.put("inserted_at", Long.toString(nowMs()));
         f.put("metadata", Json.write(o.metadata()));
         if (blocks != null) {
-            f.put("content_blocks", Json.write(blocks));
+            f.put("content_blocks", Json.writeBlocks(blocks));
         }
         if (!prompt.binaryRefs().isEmpty()) {
             f.put("binary_refs", String.join(",", prompt.binaryRefs()));
