@@ -176,12 +176,16 @@ public final class SemanticCache implements AutoCloseable {
                     if (gen != generation.get()) {
                         return Mono.empty(); // flushed meanwhile: discard
                     }
-                    return registerDiscovery(gen)
-                            .then(refreshConfig().doOnNext(ok -> {
+                    // With refresh enabled, the first refresh runs here, so the config is in force on return.
+                    Mono<Boolean> firstRefresh = options.configRefresh().enabled()
+                            ? refreshConfig().doOnNext(ok -> {
                                 if (!ok) {
                                     metrics.configRefreshFailed();
                                 }
-                            }))
+                            })
+                            : Mono.empty();
+                    return registerDiscovery(gen)
+                            .then(firstRefresh)
                             .then(Mono.fromRunnable(() -> {
                                 if (gen == generation.get()) {
                                     index.set(desc);
@@ -601,7 +605,7 @@ public final class SemanticCache implements AutoCloseable {
         f.put("inserted_at", Long.toString(nowMs()));
         f.put("metadata", Json.write(o.metadata()));
         if (blocks != null) {
-            f.put("content_blocks", Json.write(blocks));
+            f.put("content_blocks", Json.writeBlocks(blocks));
         }
         if (!prompt.binaryRefs().isEmpty()) {
             f.put("binary_refs", String.join(",", prompt.binaryRefs()));

@@ -20,7 +20,21 @@ public final class Json {
                     .addSerializer(Double.class, new JsDoubleSerializer())
                     .addSerializer(double.class, new JsDoubleSerializer()));
 
+    /** Writes content blocks with their {@code type} discriminator (the element type must be known to Jackson). */
+    private static final com.fasterxml.jackson.databind.ObjectWriter BLOCKS_WRITER = MAPPER.writerFor(
+            new com.fasterxml.jackson.core.type.TypeReference<java.util.List<com.betterdb.semanticcache.prompt.ContentBlock>>() {
+            });
+
     private Json() {
+    }
+
+    /** Compact JSON array of content blocks, each with its {@code type}. */
+    public static String writeBlocks(java.util.List<com.betterdb.semanticcache.prompt.ContentBlock> blocks) {
+        try {
+            return BLOCKS_WRITER.writeValueAsString(blocks);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("content blocks cannot be written as JSON: " + e.getMessage(), e);
+        }
     }
 
     /** Compact JSON text of a value. */

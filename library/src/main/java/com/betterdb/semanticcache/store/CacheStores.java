@@ -1,5 +1,7 @@
 package com.betterdb.semanticcache.store;
 
+import com.betterdb.semanticcache.store.memory.InMemoryCacheStoreFactory;
+import com.betterdb.semanticcache.store.memory.InMemoryOptions;
 import com.betterdb.semanticcache.store.valkey.ValkeyCacheStore;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -31,5 +33,19 @@ public final class CacheStores {
         Objects.requireNonNull(client, "client");
         StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
         return keys -> new ValkeyCacheStore(connection, true, keys);
+    }
+
+    /**
+     * An in-memory store (exact KNN in this JVM; not distributed, not persistent): for tests, demos and use without
+     * a Valkey server. Each call returns a new, empty keyspace; caches built from the same factory with the same name
+     * share one store. See {@code InMemoryCacheStore} for its semantics and limits.
+     */
+    public static InMemoryCacheStoreFactory inMemory() {
+        return inMemory(InMemoryOptions.defaults());
+    }
+
+    /** {@link #inMemory()} with options (entry limit, clock for TTLs, pre-set dimension). */
+    public static InMemoryCacheStoreFactory inMemory(InMemoryOptions options) {
+        return new InMemoryCacheStoreFactory(Objects.requireNonNull(options, "options"));
     }
 }

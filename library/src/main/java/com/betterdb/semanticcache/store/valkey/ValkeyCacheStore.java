@@ -117,7 +117,7 @@ public final class ValkeyCacheStore implements CacheStore {
     }
 
     private Mono<IndexDescriptor> create(int dim) {
-        return single(FtKeywords.CREATE, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+        return single(FtKeywords.CREATE, () -> new StatusOutput<>(ByteArrayCodec.INSTANCE),
                 FtCommands.createIndex(keys.indexName(), keys.entryPrefix(), dim))
                 .map(ok -> new IndexDescriptor(dim, true))
                 // Another instance created it between our FT.INFO and FT.CREATE: use theirs.
@@ -127,7 +127,7 @@ public final class ValkeyCacheStore implements CacheStore {
     }
 
     private Mono<FtInfo> info() {
-        return single(FtKeywords.INFO, new GenericReplyOutput(), FtCommands.info(keys.indexName()))
+        return single(FtKeywords.INFO, () -> new GenericReplyOutput(), FtCommands.info(keys.indexName()))
                 .publishOn(Schedulers.parallel())
                 .map(FtReplies::parseInfo)
                 .onErrorMap(e -> !(e instanceof ValkeyCommandError), e -> new ValkeyCommandError("FT.INFO", e));
@@ -142,7 +142,7 @@ public final class ValkeyCacheStore implements CacheStore {
 
     @Override
     public Mono<List<Candidate>> knn(float[] vector, int k, Filter filter) {
-        return single(FtKeywords.SEARCH, new FtSearchOutput(), knnArgs(vector, k, filter))
+        return single(FtKeywords.SEARCH, () -> new FtSearchOutput(), knnArgs(vector, k, filter))
                 .publishOn(Schedulers.parallel())
                 .onErrorMap(e -> new ValkeyCommandError("FT.SEARCH", e));
     }
@@ -314,7 +314,7 @@ public final class ValkeyCacheStore implements CacheStore {
     }
 
     private Mono<Map<String, String>> hgetall(byte[] key) {
-        return single(CommandType.HGETALL, new MapOutput<>(ByteArrayCodec.INSTANCE), Pipeline.args().addKey(key))
+        return single(CommandType.HGETALL, () -> new MapOutput<>(ByteArrayCodec.INSTANCE), Pipeline.args().addKey(key))
                 .map(m -> {
                     Map<String, String> out = new LinkedHashMap<>();
                     m.forEach((k, v) -> out.put(str(k), str(v)));
@@ -324,7 +324,7 @@ public final class ValkeyCacheStore implements CacheStore {
 
     @Override
     public Mono<List<WindowRecord>> readWindow() {
-        return single(CommandType.ZRANGE, new ScoredValueListOutput<>(ByteArrayCodec.INSTANCE),
+        return single(CommandType.ZRANGE, () -> new ScoredValueListOutput<>(ByteArrayCodec.INSTANCE),
                 Pipeline.args().addKey(windowKey).add(0).add(-1).add("WITHSCORES"))
                 .publishOn(Schedulers.parallel())
                 .map(list -> {
@@ -351,7 +351,7 @@ public final class ValkeyCacheStore implements CacheStore {
 
     @Override
     public Mono<Double> windowScore(String member) {
-        return single(CommandType.ZSCORE, new DoubleOutput<>(ByteArrayCodec.INSTANCE),
+        return single(CommandType.ZSCORE, () -> new DoubleOutput<>(ByteArrayCodec.INSTANCE),
                 Pipeline.args().addKey(windowKey).add(bytes(member)));
     }
 
@@ -371,7 +371,7 @@ public final class ValkeyCacheStore implements CacheStore {
 
     @Override
     public Mono<Void> removePending(String pendingEntry) {
-        return single(CommandType.ZREM, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+        return single(CommandType.ZREM, () -> new IntegerOutput<>(ByteArrayCodec.INSTANCE),
                 Pipeline.args().addKey(pendingKey).add(bytes(pendingEntry))).then();
     }
 
@@ -383,7 +383,7 @@ public final class ValkeyCacheStore implements CacheStore {
         for (String sha : sha256Hex) {
             args.addKey(bytes(keys.embedKey(sha)));
         }
-        return single(CommandType.MGET, new ValueListOutput<>(ByteArrayCodec.INSTANCE), args);
+        return single(CommandType.MGET, () -> new ValueListOutput<>(ByteArrayCodec.INSTANCE), args);
     }
 
     @Override
@@ -400,7 +400,7 @@ public final class ValkeyCacheStore implements CacheStore {
 
     @Override
     public Mono<Integer> deleteMatching(Filter filter, int limit) {
-        return single(FtKeywords.SEARCH, new FtSearchOutput(),
+        return single(FtKeywords.SEARCH, () -> new FtSearchOutput(),
                 FtCommands.searchKeys(keys.indexName(), filter.toQuery(), limit))
                 .onErrorMap(e -> new ValkeyCommandError("FT.SEARCH", e))
                 .flatMap(rows -> {
@@ -409,7 +409,7 @@ public final class ValkeyCacheStore implements CacheStore {
                     }
                     CommandArgs<byte[], byte[]> del = Pipeline.args();
                     rows.forEach(r -> del.addKey(bytes(r.key())));
-                    return single(CommandType.DEL, new IntegerOutput<>(ByteArrayCodec.INSTANCE), del)
+                    return single(CommandType.DEL, () -> new IntegerOutput<>(ByteArrayCodec.INSTANCE), del)
                             .onErrorMap(e -> new ValkeyCommandError("DEL", e))
                             .thenReturn(rows.size());
                 });
@@ -419,7 +419,7 @@ public final class ValkeyCacheStore implements CacheStore {
 
     @Override
     public Mono<Void> flush() {
-        Mono<Void> drop = single(FtKeywords.DROPINDEX, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+        Mono<Void> drop = single(FtKeywords.DROPINDEX, () -> new StatusOutput<>(ByteArrayCodec.INSTANCE),
                 FtCommands.dropIndex(keys.indexName()))
                 .then()
                 .onErrorResume(IndexErrors::isIndexMissing, e -> Mono.empty())
@@ -427,7 +427,7 @@ public final class ValkeyCacheStore implements CacheStore {
         return drop
                 .then(deleteByPattern(keys.entryPrefix() + "*"))
                 .then(deleteByPattern(keys.embedPrefix() + "*"))
-                .then(single(CommandType.DEL, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                .then(single(CommandType.DEL, () -> new IntegerOutput<>(ByteArrayCodec.INSTANCE),
                         Pipeline.args().addKey(statsKey).addKey(windowKey).addKey(pendingKey))
                         .onErrorMap(e -> new ValkeyCommandError("DEL", e)).then());
     }
@@ -441,14 +441,14 @@ public final class ValkeyCacheStore implements CacheStore {
                     }
                     CommandArgs<byte[], byte[]> del = Pipeline.args();
                     page.getKeys().forEach(del::addKey);
-                    return single(CommandType.DEL, new IntegerOutput<>(ByteArrayCodec.INSTANCE), del)
+                    return single(CommandType.DEL, () -> new IntegerOutput<>(ByteArrayCodec.INSTANCE), del)
                             .onErrorMap(e -> new ValkeyCommandError("DEL", e));
                 })
                 .then();
     }
 
     private Mono<KeyScanCursor<byte[]>> scanPage(String pattern, String cursor) {
-        return single(CommandType.SCAN, new KeyScanOutput<>(ByteArrayCodec.INSTANCE),
+        return single(CommandType.SCAN, () -> new KeyScanOutput<>(ByteArrayCodec.INSTANCE),
                 Pipeline.args().add(cursor).add("MATCH").add(bytes(pattern)).add("COUNT").add(SCAN_COUNT))
                 .onErrorMap(e -> new ValkeyCommandError("SCAN", e));
     }
@@ -457,31 +457,31 @@ public final class ValkeyCacheStore implements CacheStore {
 
     @Override
     public Mono<String> readRegistryMarker() {
-        return single(CommandType.HGET, new ValueOutput<>(ByteArrayCodec.INSTANCE),
+        return single(CommandType.HGET, () -> new ValueOutput<>(ByteArrayCodec.INSTANCE),
                 Pipeline.args().addKey(REGISTRY).add(nameBytes)).map(ValkeyCacheStore::str);
     }
 
     @Override
     public Mono<Void> writeRegistryMarker(String markerJson) {
-        return single(CommandType.HSET, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+        return single(CommandType.HSET, () -> new IntegerOutput<>(ByteArrayCodec.INSTANCE),
                 Pipeline.args().addKey(REGISTRY).add(nameBytes).add(bytes(markerJson))).then();
     }
 
     @Override
     public Mono<Void> writeProtocolMarker() {
-        return single(CommandType.SET, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+        return single(CommandType.SET, () -> new StatusOutput<>(ByteArrayCodec.INSTANCE),
                 Pipeline.args().addKey(PROTOCOL).add("1").add("NX")).then();
     }
 
     @Override
     public Mono<Void> writeHeartbeat(String isoTime, Duration ttl) {
-        return single(CommandType.SET, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+        return single(CommandType.SET, () -> new StatusOutput<>(ByteArrayCodec.INSTANCE),
                 Pipeline.args().addKey(heartbeatKey).add(bytes(isoTime)).add("EX").add(ttl.toSeconds())).then();
     }
 
     @Override
     public Mono<Void> deleteHeartbeat() {
-        return single(CommandType.DEL, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+        return single(CommandType.DEL, () -> new IntegerOutput<>(ByteArrayCodec.INSTANCE),
                 Pipeline.args().addKey(heartbeatKey)).then();
     }
 
@@ -494,12 +494,13 @@ public final class ValkeyCacheStore implements CacheStore {
 
     // ---------------------------------------------------------------------------------------------- helpers
 
+    /** One command; the output is created per subscription, so a re-subscription never reuses a filled one. */
     private <T> Mono<T> single(io.lettuce.core.protocol.ProtocolKeyword type,
-                               io.lettuce.core.output.CommandOutput<byte[], byte[], T> output,
+                               java.util.function.Supplier<io.lettuce.core.output.CommandOutput<byte[], byte[], T>> output,
                                CommandArgs<byte[], byte[]> args) {
         return Mono.defer(() -> {
             Pipeline p = new Pipeline();
-            AsyncCommand<byte[], byte[], T> cmd = p.add(type, output, args);
+            AsyncCommand<byte[], byte[], T> cmd = p.add(type, output.get(), args);
             p.dispatch(connection);
             return Mono.fromCompletionStage(cmd);
         });

@@ -26,7 +26,12 @@ import java.util.Map;
  * array at nesting level L has ended exactly when {@code complete} reports a depth below L.
  * <p>
  * Server errors land in {@link #getError()}; Lettuce then completes the command exceptionally with a
- * {@code RedisCommandExecutionException} carrying the server's text. One instance per command; not thread-safe.
+ * {@code RedisCommandExecutionException} carrying the server's text.
+ * <p>
+ * One instance per command; not thread-safe, not reusable. {@code reactive().dispatch(...)} captures the output
+ * instance, so build the Flux inside {@code Flux.defer(() -> ...dispatch(SEARCH, new FtSearchOutput(), args))}
+ * (or {@code Mono.fromCompletionStage(() -> async().dispatch(...))}) to give every retry/resubscription a fresh
+ * one. {@code dispatch} does not dissolve collections: the Flux emits one {@code List<Candidate>}.
  */
 public final class FtSearchOutput extends CommandOutput<byte[], byte[], List<Candidate>> {
 
