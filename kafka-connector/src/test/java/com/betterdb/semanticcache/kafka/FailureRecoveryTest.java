@@ -185,4 +185,25 @@ class FailureRecoveryTest {
             p.stop().block(WAIT);
         }
     }
+
+    @Test
+    void aRecordThatAlwaysFailsIsDeadLetteredAfterMaxAttemptsWhenConfigured() {
+        try (Harness h = new Harness(1)) {
+            EmbedFn picky = text -> text.contains("unembeddable")
+                    ? Mono.error(new IllegalStateException("model rejects this input"))
+                    : Mono.just(TestEmbedder.embed(text, Harness.DIM));
+            ProcessorHandle p = h.start(h.config().maxProcessingAttempts(3).build(), h.cache(picky));
+            sendPrompts(h, 0, 5);
+            h.send(h.prompts, "poison", PromptEvent.of("poison-id", "an unembeddable prompt"));
+            h.flush();
+            sendPrompts(h, 5, 10);
+            assertThat(answeredIds(h, 10)).containsExactlyInAnyOrderElementsOf(ids(0, 10));
+            List<ConsumerRecord<byte[], byte[]>> dead = h.readAtLeast(h.deadLetters, 1, WAIT);
+            assertThat(dead).hasSize(1);
+            assertThat(Harness.header(dead.get(0), Headers.DLQ_REASON)).isEqualTo("PROCESSING_FAILED");
+            assertThat(Harness.header(dead.get(0), Headers.DLQ_SOURCE_OFFSET)).isEqualTo("5");
+            p.stop().block(WAIT);
+            assertThat(h.committedPrompts()).isEqualTo(11);
+        }
+    }
 }
