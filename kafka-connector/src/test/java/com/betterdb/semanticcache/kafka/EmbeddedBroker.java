@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * A minimal one-node KRaft broker for this package's tests, started once per JVM (the shared {@code testing}
  * extension of branch {@code foundation} replaces it once merged).
  */
-final class EmbeddedBroker {
+public final class EmbeddedBroker {
 
     private static EmbeddedBroker shared;
 
@@ -31,7 +31,7 @@ final class EmbeddedBroker {
     }
 
     /** The JVM's broker, started on first use and stopped by a shutdown hook. */
-    static synchronized EmbeddedBroker shared() {
+    public static synchronized EmbeddedBroker shared() {
         if (shared == null) {
             quietLogging();
             try {
@@ -80,11 +80,11 @@ final class EmbeddedBroker {
         }
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return cluster.bootstrapServers();
     }
 
-    void createTopics(int partitions, String... names) {
+    public void createTopics(int partitions, String... names) {
         try {
             admin.createTopics(java.util.Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1)).toList())
                     .all().get(30, TimeUnit.SECONDS);
@@ -106,7 +106,7 @@ final class EmbeddedBroker {
         }
     }
 
-    void close() {
+    public void close() {
         try {
             admin.close();
             cluster.close();
