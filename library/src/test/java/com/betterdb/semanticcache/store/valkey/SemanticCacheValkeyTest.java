@@ -474,6 +474,20 @@ class SemanticCacheValkeyTest {
         assertThat(redis.hget(CacheKeys.REGISTRY_KEY, name)).as("registry field kept byte-identical").isEqualTo(raw);
     }
 
+    /** DISC-12: the heartbeat is rewritten every interval (SET ... EX 60), here 1000 ms; none after shutdown. */
+    @Test
+    void heartbeatTickRewritesTheKey() throws InterruptedException {
+        SemanticCache cache = initialized(b -> b.discovery(
+                new SemanticCacheOptions.Discovery(true, Duration.ofMillis(1000), true)));
+        redis.expire(keys.heartbeatKey(), 5);
+        await("heartbeat TTL back to ~60 s", () -> redis.ttl(keys.heartbeatKey()) > 50);
+
+        cache.shutdown().block(T);
+        assertThat(redis.exists(keys.heartbeatKey())).isZero();
+        Thread.sleep(1500); // more than one interval: a tick still running would recreate the key
+        assertThat(redis.exists(keys.heartbeatKey())).as("no tick after shutdown").isZero();
+    }
+
     /** DISC-07: another type under this name fails initialize() and writes nothing. */
     @Test
     void nameCollisionWithAnotherTypeFailsInitialize() {
