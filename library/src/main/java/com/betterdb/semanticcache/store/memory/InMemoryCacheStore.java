@@ -93,12 +93,14 @@ public final class InMemoryCacheStore implements CacheStore {
     private static final long NO_EXPIRY = Long.MAX_VALUE;
     private static final MathContext SCORE_DIGITS = new MathContext(12, RoundingMode.HALF_EVEN);
 
-    /** One entry hash. Immutable except for its expiry time (EXPIRE on an existing key). */
+    /**
+     * One entry hash. Immutable except for its expiry time (EXPIRE on an existing key). Only the normalised vector
+     * is kept, not the raw embedding bytes (nothing reads them back).
+     */
     private static final class Entry {
         final String key;
         final long seq;
         final Map<String, String> fields;
-        final byte[] embedding;
         /** Unit-length vector; {@code null} when the bytes are not a whole number of floats. */
         final float[] unit;
         /** The fields as a filter sees them. */
@@ -109,7 +111,6 @@ public final class InMemoryCacheStore implements CacheStore {
             this.key = key;
             this.seq = seq;
             this.fields = fields;
-            this.embedding = embedding;
             this.unit = normalizedOrNull(embedding);
             this.view = fields::get;
             this.expiresAtMs = expiresAtMs;
@@ -438,8 +439,7 @@ public final class InMemoryCacheStore implements CacheStore {
             }
             expiresAt = now + seconds * 1000;
         }
-        byte[] embedding = record.embedding().clone();
-        Entry e = new Entry(key, ++seq, Collections.unmodifiableMap(fields), embedding, expiresAt);
+        Entry e = new Entry(key, ++seq, Collections.unmodifiableMap(fields), record.embedding(), expiresAt);
         entries.put(key, e);
         if (options.maxEntries() > 0) {
             fifo.addLast(e);

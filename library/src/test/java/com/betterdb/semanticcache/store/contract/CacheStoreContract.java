@@ -559,7 +559,7 @@ public abstract class CacheStoreContract {
         long now = nowMs();
         record(hit(now, "w1", 5), miss(now, "w2", "p1"));
         store.putEmbeddings(Map.of("h1", Float32.encode(A)), Duration.ofSeconds(3600)).block();
-        writeConfig(keys, "default_threshold", "0.2");
+        writeConfig(keys, "threshold", "0.2");
         store.writeRegistryMarker("{\"type\":\"semantic_cache\"}").block();
         store.writeProtocolMarker().block();
         store.writeHeartbeat("2026-01-01T00:00:00.000Z", Duration.ofSeconds(60)).block();
@@ -570,7 +570,7 @@ public abstract class CacheStoreContract {
         assertThat(store.readWindow().block()).isEmpty();
         assertThat(store.pendingMisses(now).block()).isEmpty();
         assertThat(store.getEmbeddings(List.of("h1")).block()).containsExactly((byte[]) null);
-        assertThat(store.readConfig().block()).containsEntry("default_threshold", "0.2");
+        assertThat(store.readConfig().block()).containsEntry("threshold", "0.2");
         assertThat(store.readRegistryMarker().block()).isEqualTo("{\"type\":\"semantic_cache\"}");
         assertThat(readProtocolMarker()).contains("1");
         assertThat(readHeartbeat(keys)).contains("2026-01-01T00:00:00.000Z");
@@ -621,10 +621,10 @@ public abstract class CacheStoreContract {
 
     @Test
     void configIsReadAsWritten() {
-        writeConfig(keys, "default_threshold", "0.15");
+        writeConfig(keys, "threshold", "0.15");
         writeConfig(keys, "threshold:faq", "0.05");
         assertThat(store.readConfig().block()).containsOnly(
-                Map.entry("default_threshold", "0.15"), Map.entry("threshold:faq", "0.05"));
+                Map.entry("threshold", "0.15"), Map.entry("threshold:faq", "0.05"));
     }
 
     /** For subclasses' diagnostics. */

@@ -1,0 +1,173 @@
+package com.betterdb.semanticcache.bench;
+
+import com.betterdb.semanticcache.embed.local.LocalEmbedder;
+import com.betterdb.semanticcache.filter.Filter;
+import com.betterdb.semanticcache.internal.Float32;
+import com.betterdb.semanticcache.store.CacheKeys;
+import com.betterdb.semanticcache.store.EntryRecord;
+import com.betterdb.semanticcache.store.memory.InMemoryCacheStore;
+import com.betterdb.semanticcache.store.memory.InMemoryOptions;
+import reactor.core.publisher.Mono;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Speed of the in-memory store's KNN and of the local embedding model. A program, not a test:
+ * <pre>
+ * mvn -o -q -pl library test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=com.betterdb.semanticcache.bench.InMemoryBench
+ * </pre>
+ * KNN: random unit vectors (seed 42), dim 384, k = 1, no filter, one query at a time from one thread (after a
+ * warm-up), so latency = one scan. Embedding: all-MiniLM-L6-v2 through {@link LocalEmbedder}, texts of ~10 words,
+ * batch 1 (one {@code embed} at a time) vs batch 32 ({@code embedAll} of 32 texts). Ratios are against the baseline
+ * row of the same run (10k entries; batch 1).
+ */
+public final class InMemoryBench {
+
+    private static final int DIM = 384;
+
+    public static void main(String[] args) {
+        boolean skipEmbed = Arrays.asList(args).contains("--no-embed");
+        System.out.printf(Locale.ROOT, "java %s, %d available processors, max heap %d MB%n",
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20);
+        System.out.println();
+        System.out.println("| measurement | p50 | p99 | throughput | ratio vs baseline |");
+        System.out.println("|---|---|---|---|---|");
+        Result base = knn(10_000, 400);
+        print("KNN k=1, 10k x 384 (baseline)", base, base, "queries/s");
+        Result big = knn(100_000, 100);
+        print("KNN k=1, 100k x 384", big, base, "queries/s");
+        Result filtered = knnFiltered(100_000, 100);
+        print("KNN k=5, 100k x 384, tag filter (1/2 pass)", filtered, base, "queries/s");
+        if (!skipEmbed) {
+            try (LocalEmbedder embedder = LocalEmbedder.create()) {
+                embedder.warmUp().block();
+                Result one = embed(embedder, 1, 20);
+                print("embed batch 1 (baseline)", one, one, "texts/s");
+                Result b32 = embed(embedder, 32, 20);
+                print("embed batch 32 (embedAll)", b32, one, "texts/s");
+            }
+        }
+    }
+
+    /** Latencies in ns, and throughput in items per second. */
+    record Result(double p50Ms, double p99Ms, double perSecond) {
+    }
+
+    private static void print(String name, Result r, Result base, String unit) {
+        System.out.printf(Locale.ROOT, "| %s | %.2f ms | %.2f ms | %.0f %s | %.2fx %s |%n", name, r.p50Ms(), r.p99Ms(),
+                r.perSecond(), unit, r.perSecond() / base.perSecond(), r == base ? "" : "throughput");
+    }
+
+    private static InMemoryCacheStore filled(int n, Random r) {
+        InMemoryCacheStore store = new InMemoryCacheStore(new CacheKeys("bench"), InMemoryOptions.defaults());
+        store.ensureIndex(Mono.just(DIM)).block();
+        int chunk = 1000;
+        for (int start = 0; start < n; start += chunk) {
+            List<String> keys = new ArrayList<>(chunk);
+            List<EntryRecord> entries = new ArrayList<>(chunk);
+            for (int i = start; i < Math.min(n, start + chunk); i++) {
+                keys.add("bench:entry:" + i);
+                entries.add(new EntryRecord(Map.of("prompt", "p" + i, "response", "r" + i,
+                        "model", i % 2 == 0 ? "even" : "odd", "category", "", "inserted_at", "0", "metadata", "{}"),
+                        Float32.encode(unit(r))));
+            }
+            store.putEntries(keys, entries, java.util.Collections.nCopies(keys.size(), null)).block();
+        }
+        return store;
+    }
+
+    private static float[] unit(Random r) {
+        float[] v = new float[DIM];
+        double s = 0;
+        for (int i = 0; i < DIM; i++) {
+            v[i] = (float) r.nextGaussian();
+            s += v[i] * v[i];
+        }
+        float n = (float) Math.sqrt(s);
+        for (int i = 0; i < DIM; i++) {
+            v[i] /= n;
+        }
+        return v;
+    }
+
+    private static Result knn(int n, int queries) {
+        return knnWith(n, queries, 1, Filter.all());
+    }
+
+    private static Result knnFiltered(int n, int queries) {
+        return knnWith(n, queries, 5, Filter.model("even"));
+    }
+
+    private static Result knnWith(int n, int queries, int k, Filter filter) {
+        Random r = new Random(42);
+        InMemoryCacheStore store = filled(n, r);
+        for (int i = 0; i < Math.max(20, queries / 4); i++) { // warm-up (JIT)
+            store.knn(unit(r), k, filter).block();
+        }
+        long[] lat = new long[queries];
+        long t0 = System.nanoTime();
+        for (int i = 0; i < queries; i++) {
+            float[] q = unit(r);
+            long s = System.nanoTime();
+            if (store.knn(q, k, filter).block().size() != k) {
+                throw new IllegalStateException("short result");
+            }
+            lat[i] = System.nanoTime() - s;
+        }
+        long total = System.nanoTime() - t0;
+        return summarize(lat, queries, total);
+    }
+
+    private static Result embed(LocalEmbedder embedder, int batch, int rounds) {
+        String[] words = ("what is the capital of france how do i bake bread reset my password weather today "
+                + "cache valkey vector search response model latency throughput").split(" ");
+        Random r = new Random(7);
+        List<Long> lat = new ArrayList<>();
+        for (int w = 0; w < 3; w++) { // warm-up
+            embedder.embedAll(texts(words, r, batch)).block();
+        }
+        long texts = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < rounds; i++) {
+            List<String> t = texts(words, r, batch);
+            long s = System.nanoTime();
+            if (batch == 1) {
+                embedder.embed(t.get(0)).block();
+            } else {
+                embedder.embedAll(t).block();
+            }
+            lat.add(System.nanoTime() - s);
+            texts += batch;
+        }
+        long total = System.nanoTime() - t0;
+        long[] arr = lat.stream().mapToLong(Long::longValue).toArray();
+        return summarize(arr, texts, total);
+    }
+
+    private static List<String> texts(String[] words, Random r, int n) {
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int j = 0; j < 10; j++) {
+                sb.append(words[r.nextInt(words.length)]).append(' ');
+            }
+            out.add(sb.toString().trim());
+        }
+        return out;
+    }
+
+    private static Result summarize(long[] lat, long items, long totalNanos) {
+        long[] sorted = lat.clone();
+        Arrays.sort(sorted);
+        double p50 = sorted[(int) Math.floor(0.50 * (sorted.length - 1))] / 1e6;
+        double p99 = sorted[(int) Math.ceil(0.99 * (sorted.length - 1))] / 1e6;
+        return new Result(p50, p99, items / (totalNanos / 1e9));
+    }
+}
