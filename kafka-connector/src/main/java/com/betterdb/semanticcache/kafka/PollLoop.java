@@ -50,6 +50,8 @@ final class PollLoop implements Runnable {
         long notBeforeNanos;
         int failures;
         Long commitOffset;
+        /** Offset of the first record polled in this assignment; null before. */
+        Long firstPolled;
         boolean dirty;
         boolean revoking;
 
@@ -73,6 +75,11 @@ final class PollLoop implements Runnable {
 
     private final LinkedBlockingQueue<Runnable> control = new LinkedBlockingQueue<>();
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+    /**
+     * First unprocessed offset of partitions given up with polled records dropped. If the same partition comes
+     * back, the consumer may keep its fetch position past those records, so it is sought back explicitly.
+     */
+    private final Map<TopicPartition, Long> resumeFrom = new HashMap<>();
     final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
     private volatile boolean stopRequested;
@@ -240,10 +247,17 @@ final class PollLoop implements Runnable {
                 // Not ours any more: not processed, not committed; the owner reads it again.
                 continue;
             }
+            if (ps.firstPolled == null) {
+                ps.firstPolled = list.get(0).offset();
+            }
             for (ConsumerRecord<byte[], byte[]> r : list) {
                 ps.pending.add(new In(r, now));
             }
             metrics.polled(tp.topic(), list.size());
+            if (log.isDebugEnabled()) {
+                log.debug("semantic-cache processor {}: polled {} records of {} from offset {}", config.clientId(),
+                        list.size(), tp, list.get(0).offset());
+            }
             int n = inFlight.addAndGet(list.size());
             maxObservedInFlight.accumulateAndGet(n, Math::max);
         }
@@ -277,6 +291,10 @@ final class PollLoop implements Runnable {
         }
         ps.busy = null;
         int done = r.completed();
+        if (log.isDebugEnabled()) {
+            log.debug("semantic-cache processor {}: {} chunk of {} finished {}", config.clientId(), ps.tp,
+                    chunk.size(), done);
+        }
         if (done > 0) {
             ps.commitOffset = chunk.get(done - 1).record.offset() + 1;
             ps.dirty = true;
@@ -322,6 +340,13 @@ final class PollLoop implements Runnable {
             }
         }
         return offsets;
+    }
+
+    private void rememberResume(PartitionState ps) {
+        Long resume = ps.commitOffset != null ? ps.commitOffset : ps.firstPolled;
+        if (resume != null) {
+            resumeFrom.put(ps.tp, resume);
+        }
     }
 
     private void commitAsync() {
@@ -413,7 +438,12 @@ final class PollLoop implements Runnable {
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
             for (TopicPartition tp : assigned) {
                 partitions.computeIfAbsent(tp, t -> new PartitionState(t, t.topic().equals(config.promptsTopic())));
+                Long resume = resumeFrom.get(tp);
+                if (resume != null) {
+                    consumer.seek(tp, resume);
+                }
             }
+            resumeFrom.clear();
             log.info("semantic-cache processor {}: assigned {}", config.clientId(), assigned);
         }
 
@@ -454,6 +484,7 @@ final class PollLoop implements Runnable {
                                 + "processes them again", config.clientId(), ps.tp, ps.busy.size());
                         inFlight.addAndGet(-ps.busy.size());
                     }
+                    rememberResume(ps);
                     partitions.remove(ps.tp);
                 }
                 log.info("semantic-cache processor {}: revoked {}", config.clientId(), revoked);
@@ -468,6 +499,8 @@ final class PollLoop implements Runnable {
                 PartitionState ps = partitions.remove(tp);
                 if (ps != null) {
                     inFlight.addAndGet(-ps.pending.size() - (ps.busy == null ? 0 : ps.busy.size()));
+                    // If it comes back, start again at the first record not known to be finished.
+                    rememberResume(ps);
                 }
             }
             log.warn("semantic-cache processor {}: lost {} (not committed)", config.clientId(), lost);

@@ -4,6 +4,8 @@ import com.betterdb.semanticcache.kafka.events.Events;
 import com.betterdb.semanticcache.kafka.events.LlmReplyEvent;
 import com.betterdb.semanticcache.kafka.events.PromptEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import com.betterdb.semanticcache.kafka.testing.KafkaBroker;
+import com.betterdb.semanticcache.kafka.testing.KafkaTest;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -14,6 +16,7 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@KafkaTest
 class DeadLetterTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -23,8 +26,8 @@ class DeadLetterTest {
     }
 
     @Test
-    void badRecordsGoToTheDeadLetterTopicWithHeadersWhileGoodOnesFlow() {
-        try (Harness h = new Harness(1)) {
+    void badRecordsGoToTheDeadLetterTopicWithHeadersWhileGoodOnesFlow(KafkaBroker broker) {
+        try (Harness h = new Harness(broker, 1)) {
             ProcessorHandle p = h.start(h.config().maxRecordBytes(2000).build(), h.cache());
 
             // offset: what

@@ -8,6 +8,8 @@ import com.betterdb.semanticcache.kafka.events.PromptEvent;
 import com.betterdb.semanticcache.kafka.events.ResponseEvent;
 import com.betterdb.semanticcache.testing.embed.TestEmbedder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import com.betterdb.semanticcache.kafka.testing.KafkaBroker;
+import com.betterdb.semanticcache.kafka.testing.KafkaTest;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -21,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Crashes, cache outages, rebalances and backpressure: every prompt is answered, none lost. */
+@KafkaTest
 class FailureRecoveryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -57,8 +60,8 @@ class FailureRecoveryTest {
     }
 
     @Test
-    void crashMidBatchThenRestartLosesNothing() {
-        try (Harness h = new Harness(3)) {
+    void crashMidBatchThenRestartLosesNothing(KafkaBroker broker) {
+        try (Harness h = new Harness(broker, 3)) {
             SemanticCache cache = h.cache(slow(2));
             SemanticCacheProcessorConfig cfg = h.config().chunkSize(8).maxPollRecords(20).maxInFlight(60).build();
             ProcessorHandle first = h.start(cfg, cache);
@@ -85,8 +88,8 @@ class FailureRecoveryTest {
     }
 
     @Test
-    void cacheOutageIsRetriedWithBackoffWithoutLoss() {
-        try (Harness h = new Harness(2)) {
+    void cacheOutageIsRetriedWithBackoffWithoutLoss(KafkaBroker broker) {
+        try (Harness h = new Harness(broker, 2)) {
             AtomicInteger embedFailures = new AtomicInteger(0);
             EmbedFn flaky = text -> embedFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0
                     ? Mono.error(new IllegalStateException("embedding provider unavailable"))
@@ -114,8 +117,8 @@ class FailureRecoveryTest {
     }
 
     @Test
-    void twoInstancesInOneGroupShareTheWorkAcrossRebalances() {
-        try (Harness h = new Harness(4)) {
+    void twoInstancesInOneGroupShareTheWorkAcrossRebalances(KafkaBroker broker) {
+        try (Harness h = new Harness(broker, 4)) {
             SemanticCache cache = h.cache(slow(1));
             SemanticCacheProcessorConfig cfg = h.config().chunkSize(8).build();
             ProcessorHandle a = h.start(cfg, cache);
@@ -127,24 +130,28 @@ class FailureRecoveryTest {
 
             ProcessorHandle b = h.start(cfg, cache); // rebalance: a gives up partitions to b
             b.outcomes().subscribe(o -> byB.incrementAndGet());
+            // Keep prompts coming until b has processed some (the rebalance takes a moment).
             long deadline = System.nanoTime() + WAIT.toNanos();
-            sendPrompts(h, 100, 400);
+            int next = 100;
             while (byB.get() == 0 && System.nanoTime() < deadline) {
-                Harness.sleep(10);
+                sendPrompts(h, next, next + 10);
+                next += 10;
+                Harness.sleep(50);
             }
+            assertThat(byB.get()).as("the second instance got partitions and processed records").isGreaterThan(0);
             a.stop().block(WAIT); // rebalance again: b takes everything
-            sendPrompts(h, 400, 500);
-            assertThat(answeredIds(h, 500)).containsExactlyInAnyOrderElementsOf(ids(0, 500));
-            assertThat(byB.get()).as("the second instance got partitions").isGreaterThan(0);
+            int total = next + 100;
+            sendPrompts(h, next, total);
+            assertThat(answeredIds(h, total)).containsExactlyInAnyOrderElementsOf(ids(0, total));
             assertThat(byA.get()).isGreaterThanOrEqualTo(100);
             b.stop().block(WAIT);
-            assertThat(h.committedPrompts()).isEqualTo(500);
+            assertThat(h.committedPrompts()).isEqualTo(total);
         }
     }
 
     @Test
-    void slowCacheKeepsInFlightWithinTheBound() {
-        try (Harness h = new Harness(3)) {
+    void slowCacheKeepsInFlightWithinTheBound(KafkaBroker broker) {
+        try (Harness h = new Harness(broker, 3)) {
             SemanticCache cache = h.cache(slow(15));
             int bound = 40;
             ProcessorHandle p = h.start(h.config().maxInFlight(bound).maxPollRecords(10).chunkSize(5).build(), cache);
@@ -168,8 +175,8 @@ class FailureRecoveryTest {
     }
 
     @Test
-    void perPartitionOutputOrderFollowsInputOrder() {
-        try (Harness h = new Harness(1)) {
+    void perPartitionOutputOrderFollowsInputOrder(KafkaBroker broker) {
+        try (Harness h = new Harness(broker, 1)) {
             SemanticCache cache = h.cache(slow(1));
             cache.initialize().block();
             cache.store("shared cached question alpha", "cached answer", null).block();
@@ -187,8 +194,8 @@ class FailureRecoveryTest {
     }
 
     @Test
-    void aRecordThatAlwaysFailsIsDeadLetteredAfterMaxAttemptsWhenConfigured() {
-        try (Harness h = new Harness(1)) {
+    void aRecordThatAlwaysFailsIsDeadLetteredAfterMaxAttemptsWhenConfigured(KafkaBroker broker) {
+        try (Harness h = new Harness(broker, 1)) {
             EmbedFn picky = text -> text.contains("unembeddable")
                     ? Mono.error(new IllegalStateException("model rejects this input"))
                     : Mono.just(TestEmbedder.embed(text, Harness.DIM));

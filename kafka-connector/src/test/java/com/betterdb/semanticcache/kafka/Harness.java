@@ -4,6 +4,7 @@ import com.betterdb.semanticcache.SemanticCache;
 import com.betterdb.semanticcache.SemanticCacheOptions;
 import com.betterdb.semanticcache.embed.EmbedFn;
 import com.betterdb.semanticcache.kafka.events.Events;
+import com.betterdb.semanticcache.kafka.testing.KafkaBroker;
 import com.betterdb.semanticcache.kafka.events.LlmReplyEvent;
 import com.betterdb.semanticcache.kafka.events.LlmRequestEvent;
 import com.betterdb.semanticcache.testing.embed.TestEmbedder;
@@ -38,7 +39,7 @@ final class Harness implements AutoCloseable {
 
     static final int DIM = 256;
 
-    final EmbeddedBroker broker = EmbeddedBroker.shared();
+    final KafkaBroker broker;
     final String tag = UUID.randomUUID().toString().substring(0, 8);
     final String prompts = "prompts-" + tag;
     final String responses = "responses-" + tag;
@@ -52,9 +53,13 @@ final class Harness implements AutoCloseable {
     final KafkaProducer<byte[], byte[]> producer;
     private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
 
-    Harness(int partitions) {
+    Harness(KafkaBroker broker, int partitions) {
+        this.broker = broker;
         this.partitions = partitions;
-        broker.createTopics(partitions, prompts, responses, llmRequests, llmReplies, deadLetters);
+        for (String t : List.of(prompts, responses, llmRequests, llmReplies, deadLetters)) {
+            broker.createTopic(t, partitions);
+        }
+        awaitLeaders(List.of(prompts, responses, llmRequests, llmReplies, deadLetters));
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -65,6 +70,28 @@ final class Harness implements AutoCloseable {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         producer = new KafkaProducer<>(p);
+    }
+
+    /**
+     * A produce right after topic creation can meet NOT_LEADER_OR_FOLLOWER (and, with an idempotent producer, an
+     * OUT_OF_ORDER_SEQUENCE_NUMBER retry loop seen here): wait until every partition has a leader.
+     */
+    private void awaitLeaders(List<String> topics) {
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                boolean ready = broker.admin().describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .values().stream().allMatch(d -> d.partitions().stream()
+                                .allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()));
+                if (ready) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            Thread.sleep(300);
+        } catch (Exception e) {
+            throw new IllegalStateException("topics not ready: " + topics, e);
+        }
     }
 
     SemanticCache cache(EmbedFn embedFn) {

@@ -8,6 +8,8 @@ import com.betterdb.semanticcache.kafka.events.LlmRequestEvent;
 import com.betterdb.semanticcache.kafka.events.PromptEvent;
 import com.betterdb.semanticcache.kafka.events.ResponseEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import com.betterdb.semanticcache.kafka.testing.KafkaBroker;
+import com.betterdb.semanticcache.kafka.testing.KafkaTest;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,13 +19,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@KafkaTest
 class ProcessorFlowTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
-    void hitsGoToResponsesAndMissesToLlmRequestsWithKeysAndCorrelation() {
-        try (Harness h = new Harness(2)) {
+    void hitsGoToResponsesAndMissesToLlmRequestsWithKeysAndCorrelation(KafkaBroker broker) {
+        try (Harness h = new Harness(broker, 2)) {
             SemanticCache cache = h.cache();
             cache.initialize().block();
             String seededKey = cache.store("what is the capital of france", "Paris",
@@ -94,8 +97,8 @@ class ProcessorFlowTest {
     }
 
     @Test
-    void replyIsStoredOnceAndAParaphraseIsThenServedFromTheCache() {
-        try (Harness h = new Harness(1)) {
+    void replyIsStoredOnceAndAParaphraseIsThenServedFromTheCache(KafkaBroker broker) {
+        try (Harness h = new Harness(broker, 1)) {
             SemanticCache cache = h.cache();
             ProcessorHandle p = h.start(h.config().build(), cache);
             h.startLlmWorker();

@@ -3,7 +3,6 @@ package com.betterdb.semanticcache.kafka.bench;
 import com.betterdb.semanticcache.SemanticCache;
 import com.betterdb.semanticcache.SemanticCacheOptions;
 import com.betterdb.semanticcache.StoreRequest;
-import com.betterdb.semanticcache.kafka.EmbeddedBroker;
 import com.betterdb.semanticcache.kafka.ProcessingOutcome;
 import com.betterdb.semanticcache.kafka.ProcessorHandle;
 import com.betterdb.semanticcache.kafka.SemanticCacheProcessor;

@@ -1,4 +1,4 @@
-package com.betterdb.semanticcache.kafka;
+package com.betterdb.semanticcache.kafka.bench;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A minimal one-node KRaft broker for this package's tests, started once per JVM (the shared {@code testing}
- * extension of branch {@code foundation} replaces it once merged).
+ * A minimal one-node KRaft broker for the benchmark program (tests use the shared {@code testing}
+ * {@code @KafkaTest} extension).
  */
 public final class EmbeddedBroker {
 
