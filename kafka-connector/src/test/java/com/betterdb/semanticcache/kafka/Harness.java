@@ -80,9 +80,14 @@ final class Harness implements AutoCloseable {
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline) {
-                boolean ready = broker.admin().describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS)
-                        .values().stream().allMatch(d -> d.partitions().stream()
-                                .allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()));
+                boolean ready;
+                try {
+                    ready = broker.admin().describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS)
+                            .values().stream().allMatch(d -> d.partitions().stream()
+                                    .allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    ready = false; // metadata not propagated yet (UnknownTopicOrPartition)
+                }
                 if (ready) {
                     break;
                 }
