@@ -232,15 +232,16 @@ public final class SemanticCache implements AutoCloseable {
             }
             stopHeartbeat();
             timers.dispose();
-            if (wasClosed || !options.discovery().enabled()) {
+            if (wasClosed) {
                 return Mono.empty();
             }
-            return store.deleteHeartbeat()
+            Mono<Void> heartbeat = !options.discovery().enabled() ? Mono.empty() : store.deleteHeartbeat()
                     .onErrorResume(e -> {
                         log.warn("discovery: deleting the heartbeat of '{}' failed: {}", name(), e.toString());
                         return Mono.empty();
-                    })
-                    .doFinally(s -> store.close());
+                    });
+            // The store is closed on every first shutdown (it may own a connection), after the heartbeat is gone.
+            return heartbeat.doFinally(s -> store.close());
         });
     }
 
