@@ -232,15 +232,16 @@ public final class SemanticCache implements AutoCloseable {
             }
             stopHeartbeat();
             timers.dispose();
-            if (wasClosed || !options.discovery().enabled()) {
+            if (wasClosed) {
                 return Mono.empty();
             }
-            return store.deleteHeartbeat()
+            Mono<Void> heartbeat = !options.discovery().enabled() ? Mono.empty() : store.deleteHeartbeat()
                     .onErrorResume(e -> {
                         log.warn("discovery: deleting the heartbeat of '{}' failed: {}", name(), e.toString());
                         return Mono.empty();
-                    })
-                    .doFinally(s -> store.close());
+                    });
+            // The store is closed on every first shutdown (it may own a connection), after the heartbeat is gone.
+            return heartbeat.doFinally(s -> store.close());
         });
     }
 
@@ -322,15 +323,7 @@ public final class SemanticCache implements AutoCloseable {
                     .bufferTimeout(chunk, CHUNK_LINGER, true)
                     .flatMapSequential(list -> checkChunk(list, opts, b, idx, false), concurrency, 1)
                     .flatMapIterable(Function.identity());
-            return b.errorMode() == BatchOptions.ErrorMode.FAIL_FAST
-                    ? results.handle((r, sink) -> {
-                        if (r.isError()) {
-                            sink.error(r.error());
-                        } else {
-                            sink.next(r);
-                        }
-                    })
-                    : results;
+            return b.errorMode() == BatchOptions.ErrorMode.FAIL_FAST ? failFast(results, CacheResult::error) : results;
         });
     }
 
@@ -363,14 +356,20 @@ public final class SemanticCache implements AutoCloseable {
                     .buffer(chunkSize(b))
                     .flatMapSequential(list -> checkChunk(list, opts, b, idx, true), Math.max(1, b.maxInFlight() / chunkSize(b)), 1)
                     .flatMapIterable(Function.identity())
-                    .handle((CacheResult r, reactor.core.publisher.SynchronousSink<CacheResult> sink) -> {
-                        if (r.isError()) {
-                            sink.error(r.error());
-                        } else {
-                            sink.next(r);
-                        }
-                    })
+                    .transform(results -> failFast(results, CacheResult::error))
                     .collectList();
+        });
+    }
+
+    /** Ends the stream with the first element's error instead of emitting the element. */
+    private static <T> Flux<T> failFast(Flux<T> results, Function<T, Throwable> errorOf) {
+        return results.handle((r, sink) -> {
+            Throwable e = errorOf.apply(r);
+            if (e != null) {
+                sink.error(e);
+            } else {
+                sink.next(r);
+            }
         });
     }
 
@@ -533,15 +532,7 @@ public final class SemanticCache implements AutoCloseable {
                     .bufferTimeout(chunk, CHUNK_LINGER, true)
                     .flatMapSequential(list -> storeChunk(list, b, idx), concurrency, 1)
                     .flatMapIterable(Function.identity());
-            return b.errorMode() == BatchOptions.ErrorMode.FAIL_FAST
-                    ? results.handle((r, sink) -> {
-                        if (r.isError()) {
-                            sink.error(r.error());
-                        } else {
-                            sink.next(r);
-                        }
-                    })
-                    : results;
+            return b.errorMode() == BatchOptions.ErrorMode.FAIL_FAST ? failFast(results, StoreResult::error) : results;
         });
     }
 

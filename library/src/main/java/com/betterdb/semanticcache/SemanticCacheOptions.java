@@ -64,6 +64,11 @@ public final class SemanticCacheOptions {
         return new Builder();
     }
 
+    /** Valkey TTLs are whole seconds ({@code EXPIRE}, {@code SET EX}); a fraction would be silently truncated. */
+    static boolean isWholeSeconds(Duration d) {
+        return d.getNano() == 0;
+    }
+
     public String name() {
         return name;
     }
@@ -132,8 +137,8 @@ public final class SemanticCacheOptions {
 
         public EmbeddingCache {
             Objects.requireNonNull(ttl, "embeddingCache.ttl");
-            if (ttl.toSeconds() < 1) {
-                throw new IllegalArgumentException("embeddingCache.ttl must be at least 1 second, got " + ttl);
+            if (ttl.toSeconds() < 1 || !isWholeSeconds(ttl)) {
+                throw new IllegalArgumentException("embeddingCache.ttl must be a whole number of seconds >= 1, got " + ttl);
             }
         }
 
@@ -354,8 +359,9 @@ public final class SemanticCacheOptions {
             if (!(uncertaintyBand >= 0 && uncertaintyBand <= 2)) {
                 throw new IllegalArgumentException("uncertaintyBand must be within 0..2, got " + uncertaintyBand);
             }
-            if (defaultTtl != null && (defaultTtl.isNegative() || defaultTtl.isZero())) {
-                throw new IllegalArgumentException("defaultTtl must be positive, got " + defaultTtl);
+            if (defaultTtl != null && (defaultTtl.isNegative() || defaultTtl.isZero() || !isWholeSeconds(defaultTtl))) {
+                throw new IllegalArgumentException("defaultTtl must be a positive whole number of seconds, got "
+                        + defaultTtl);
             }
             return new SemanticCacheOptions(this);
         }

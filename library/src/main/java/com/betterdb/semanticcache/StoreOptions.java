@@ -45,8 +45,9 @@ public record StoreOptions(
         if (topP != null && !Double.isFinite(topP)) {
             throw new IllegalArgumentException("topP must be finite, got " + topP);
         }
-        if (ttl != null && ttl.isNegative()) {
-            throw new IllegalArgumentException("ttl must not be negative, got " + ttl);
+        if (ttl != null && (ttl.isNegative() || ttl.getNano() != 0)) {
+            // Valkey's EXPIRE takes whole seconds: a fraction would be truncated (500 ms -> EXPIRE 0 deletes the entry).
+            throw new IllegalArgumentException("ttl must be a non-negative whole number of seconds, got " + ttl);
         }
         if (inputTokens != null && inputTokens < 0) {
             throw new IllegalArgumentException("inputTokens must be >= 0, got " + inputTokens);

@@ -25,4 +25,29 @@ public record Bookkeeping(
         Duration expireTtl,
         long costMicros,
         String deleteKey) {
+
+    /** What a group of bookkeeping records adds to the stats hash, and the latest decision time. */
+    public record Totals(long hits, long misses, long costMicros, long latestMs) {
+        public long total() {
+            return hits + misses;
+        }
+    }
+
+    /** Sums a group, so a store can apply it with one increment per counter. */
+    public static Totals totals(java.util.List<Bookkeeping> group) {
+        long hits = 0;
+        long misses = 0;
+        long cost = 0;
+        long latest = 0;
+        for (Bookkeeping b : group) {
+            if (b.hit()) {
+                hits++;
+            } else {
+                misses++;
+            }
+            cost += Math.max(0, b.costMicros());
+            latest = Math.max(latest, b.nowMs());
+        }
+        return new Totals(hits, misses, cost, latest);
+    }
 }

@@ -223,4 +223,35 @@ class AdminTest {
         assertThat(f.store.heartbeats).isEmpty();
         assertThat(f.store.protocolWrites).hasValue(0);
     }
+
+    @Test
+    void subSecondTtlsAreRejectedInsteadOfTruncated() {
+        assertThatThrownBy(() -> StoreOptions.builder().ttl(Duration.ofMillis(500)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whole number of seconds");
+        assertThatThrownBy(() -> SemanticCacheOptions.builder().store(k -> null).embedFn(t -> null)
+                .defaultTtl(Duration.ofMillis(1500)).build()).hasMessageContaining("defaultTtl");
+        assertThatThrownBy(() -> new SemanticCacheOptions.EmbeddingCache(true, Duration.ofMillis(2500)))
+                .hasMessageContaining("embeddingCache.ttl");
+        assertThat(StoreOptions.builder().ttl(Duration.ZERO).build().ttl()).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    void shutdownClosesTheStoreAlsoWithoutDiscovery() {
+        java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+        com.betterdb.semanticcache.SemanticCache cache = com.betterdb.semanticcache.SemanticCache.create(
+                SemanticCacheOptions.builder()
+                        .store(keys -> new RecordingStore(keys) {
+                            @Override
+                            public void close() {
+                                closed.incrementAndGet();
+                            }
+                        })
+                        .embedFn(t -> reactor.core.publisher.Mono.just(new float[3]))
+                        .discovery(SemanticCacheOptions.Discovery.disabled())
+                        .configRefresh(SemanticCacheOptions.ConfigRefresh.disabled())
+                        .build());
+        cache.close();
+        cache.close();
+        assertThat(closed).hasValue(1);
+    }
 }

@@ -28,7 +28,7 @@ import java.util.function.Function;
  * A scripted {@link CacheStore} for unit tests of the core: searches answer from a queue of canned row lists (or a
  * function), and every write is recorded, the way the reference suites test against a mocked client.
  */
-public final class RecordingStore implements CacheStore {
+public class RecordingStore implements CacheStore {
 
     public record Search(float[] vector, int k, Filter filter) {
     }

@@ -558,21 +558,13 @@ public final class InMemoryCacheStore implements CacheStore {
     @Override
     public Mono<Void> record(List<Bookkeeping> bookkeeping) {
         return Mono.fromRunnable(() -> {
-            long hits = 0;
-            long misses = 0;
-            long cost = 0;
-            long now = 0;
+            Bookkeeping.Totals totals = Bookkeeping.totals(bookkeeping);
+            long hits = totals.hits();
+            long misses = totals.misses();
+            long cost = totals.costMicros();
+            long now = totals.latestMs();
             boolean windowAdded = false;
             boolean pendingAdded = false;
-            for (Bookkeeping b : bookkeeping) {
-                if (b.hit()) {
-                    hits++;
-                } else {
-                    misses++;
-                }
-                cost += Math.max(0, b.costMicros());
-                now = Math.max(now, b.nowMs());
-            }
             synchronized (stats) {
                 hincrby("total", hits + misses);
                 if (hits > 0) {

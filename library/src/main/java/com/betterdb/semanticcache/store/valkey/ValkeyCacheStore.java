@@ -234,21 +234,15 @@ public final class ValkeyCacheStore implements CacheStore {
     @Override
     public Mono<Void> record(List<Bookkeeping> bookkeeping) {
         return Mono.defer(() -> {
-            long hits = 0;
-            long misses = 0;
-            long cost = 0;
-            long now = 0;
+            if (bookkeeping.isEmpty()) {
+                return Mono.empty();
+            }
+            Bookkeeping.Totals totals = Bookkeeping.totals(bookkeeping);
+            long now = totals.latestMs();
             CommandArgs<byte[], byte[]> windowAdd = null;
             CommandArgs<byte[], byte[]> pendingAdd = null;
             Pipeline p = new Pipeline();
             for (Bookkeeping b : bookkeeping) {
-                if (b.hit()) {
-                    hits++;
-                } else {
-                    misses++;
-                }
-                cost += Math.max(0, b.costMicros());
-                now = Math.max(now, b.nowMs());
                 if (b.windowMember() != null) {
                     if (windowAdd == null) {
                         windowAdd = Pipeline.args().addKey(windowKey);
@@ -263,14 +257,14 @@ public final class ValkeyCacheStore implements CacheStore {
                 }
             }
             p.add(CommandType.HINCRBY, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
-                    Pipeline.args().addKey(statsKey).add(F_TOTAL).add(hits + misses));
-            if (hits > 0) {
+                    Pipeline.args().addKey(statsKey).add(F_TOTAL).add(totals.total()));
+            if (totals.hits() > 0) {
                 p.add(CommandType.HINCRBY, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
-                        Pipeline.args().addKey(statsKey).add(F_HITS).add(hits));
+                        Pipeline.args().addKey(statsKey).add(F_HITS).add(totals.hits()));
             }
-            if (misses > 0) {
+            if (totals.misses() > 0) {
                 p.add(CommandType.HINCRBY, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
-                        Pipeline.args().addKey(statsKey).add(F_MISSES).add(misses));
+                        Pipeline.args().addKey(statsKey).add(F_MISSES).add(totals.misses()));
             }
             if (windowAdd != null) {
                 p.add(CommandType.ZADD, new IntegerOutput<>(ByteArrayCodec.INSTANCE), windowAdd);
@@ -295,9 +289,9 @@ public final class ValkeyCacheStore implements CacheStore {
                             Pipeline.args().addKey(bytes(b.deleteKey())));
                 }
             }
-            if (cost > 0) {
+            if (totals.costMicros() > 0) {
                 p.add(CommandType.HINCRBY, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
-                        Pipeline.args().addKey(statsKey).add(F_COST).add(cost));
+                        Pipeline.args().addKey(statsKey).add(F_COST).add(totals.costMicros()));
             }
             return p.execute(connection);
         });

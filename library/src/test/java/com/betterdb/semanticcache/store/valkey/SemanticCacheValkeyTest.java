@@ -402,11 +402,12 @@ class SemanticCacheValkeyTest {
 
     // ------------------------------------------------------------------------------------------- config
 
-    /** CFG-01: the config hash is applied once during initialize(). */
+    /** CFG-01: with refresh enabled, the config hash is applied once during initialize(). */
     @Test
     void configHashIsAppliedAtInitialize() {
         redis.hset(keys.configKey(), Map.of("threshold", "0.05", "threshold:faq", "0.02", "ttl", "120"));
-        SemanticCache cache = initialized();
+        SemanticCache cache = initialized(b -> b.configRefresh(
+                new SemanticCacheOptions.ConfigRefresh(true, Duration.ofSeconds(30))));
         RuntimeConfig cfg = cache.currentConfig();
         assertThat(cfg.defaultThreshold()).isEqualTo(0.05);
         assertThat(cfg.categoryThresholds()).containsExactlyEntriesOf(Map.of("faq", 0.02));
