@@ -2,6 +2,7 @@ package com.betterdb.semanticcache.examples;
 
 import com.betterdb.semanticcache.SemanticCache;
 import com.betterdb.semanticcache.SemanticCacheOptions;
+import com.betterdb.semanticcache.embed.local.LocalEmbedder;
 import com.betterdb.semanticcache.kafka.KafkaMetricNames;
 import com.betterdb.semanticcache.kafka.ProcessorHandle;
 import com.betterdb.semanticcache.kafka.SemanticCacheProcessor;
@@ -34,7 +35,8 @@ import java.util.concurrent.atomic.DoubleAdder;
 
 /**
  * The Kafka pipeline end to end on one machine with only a JDK:
- * an in-process Kafka broker, the semantic-cache processor (in-memory store and the local all-MiniLM-L6-v2 model;
+ * an in-process Kafka broker, the semantic-cache processor (in-memory store and the local all-MiniLM-L6-v2 model via
+ * {@code LocalEmbedder};
  * Valkey when {@code VALKEY_SEARCH_URL} is set), and an LLM worker (simulated, or OpenAI when
  * {@code OPENAI_API_KEY} is set). It sends a few hundred bundled prompts, paraphrase groups and one-offs, and
  * prints what the cache saved.
@@ -82,8 +84,8 @@ public final class PipelineDemo {
             System.out.println("Cache store: in-memory (set VALKEY_SEARCH_URL to use Valkey + valkey-search)");
         }
         System.out.print("Loading the local embedding model all-MiniLM-L6-v2 ... ");
-        MiniLmEmbedder embedder = new MiniLmEmbedder(); // or: LocalEmbedder.create() once merged into the library
-        embedder.embed("warm up").block();
+        LocalEmbedder embedder = LocalEmbedder.create(2);
+        embedder.warmUp().block();
         System.out.println("ready");
 
         SemanticCache cache = SemanticCache.create(SemanticCacheOptions.builder()
@@ -222,6 +224,7 @@ public final class PipelineDemo {
         worker.close();
         producer.close(Duration.ofSeconds(2));
         cache.close();
+        embedder.close();
         if (redis != null) {
             redis.shutdown();
         }
