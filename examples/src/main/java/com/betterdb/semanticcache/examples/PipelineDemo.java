@@ -59,9 +59,6 @@ public final class PipelineDemo {
 
     public static void main(String[] args) throws Exception {
         long t0 = System.nanoTime();
-        // The tokenizer library (DJL) phones home (EC2 metadata, telemetry) unless told not to: no network here.
-        System.setProperty("OPT_OUT_TRACKING", "true");
-        System.setProperty("ai.djl.offline", "true");
         DemoPrompts prompts = DemoPrompts.load();
         List<String> order = prompts.sendOrder(7);
         System.out.printf("Semantic cache Kafka pipeline demo: %d prompts (%d paraphrase groups, %d one-offs)%n",

