@@ -20,6 +20,13 @@ class KafkaSharedBrokerTest {
     assertThat(KafkaExtension.brokersStarted()).isEqualTo(1);
     String topic = broker.uniqueTopic("shared");
     broker.createTopic(topic, 2);
-    assertThat(broker.admin().listTopics().names().get(30, TimeUnit.SECONDS)).contains(topic);
+    // Topic metadata reaches the broker's cache asynchronously after creation: poll (bounded) instead of one read.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    java.util.Set<String> names = broker.admin().listTopics().names().get(30, TimeUnit.SECONDS);
+    while (!names.contains(topic) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      names = broker.admin().listTopics().names().get(30, TimeUnit.SECONDS);
+    }
+    assertThat(names).contains(topic);
   }
 }
