@@ -21,6 +21,7 @@ import com.betterdb.semanticcache.store.Candidate;
 import com.betterdb.semanticcache.store.EntryRecord;
 import com.betterdb.semanticcache.store.IndexDescriptor;
 import com.betterdb.semanticcache.store.SearchOutcome;
+import com.betterdb.semanticcache.store.SearchRequest;
 import com.betterdb.semanticcache.store.WindowRecord;
 import com.betterdb.semanticcache.telemetry.CacheMetrics;
 import io.micrometer.observation.Observation;
@@ -314,14 +315,23 @@ public final class SemanticCache implements AutoCloseable {
     public Flux<CacheResult> checkAll(Publisher<? extends Prompt> prompts, CheckOptions options, BatchOptions batch) {
         Objects.requireNonNull(prompts, "prompts");
         CheckOptions opts = options == null ? CheckOptions.defaults() : options;
+        return checkAll(Flux.from(prompts).map(p -> new CheckRequest(p, opts)), batch);
+    }
+
+    /**
+     * {@link #checkAll(Publisher, CheckOptions, BatchOptions)} with options per element (category, threshold, filter,
+     * k, rerank, judge may differ from one element to the next).
+     */
+    public Flux<CacheResult> checkAll(Publisher<CheckRequest> requests, BatchOptions batch) {
+        Objects.requireNonNull(requests, "requests");
         BatchOptions b = batch == null ? BatchOptions.defaults() : batch;
         int chunk = chunkSize(b);
         int concurrency = Math.max(1, b.maxInFlight() / chunk);
         return Flux.defer(() -> {
             IndexDescriptor idx = requireReady("checkAll");
-            Flux<CacheResult> results = Flux.from(prompts)
+            Flux<CacheResult> results = Flux.from(requests)
                     .bufferTimeout(chunk, CHUNK_LINGER, true)
-                    .flatMapSequential(list -> checkChunk(list, opts, b, idx, false), concurrency, 1)
+                    .flatMapSequential(list -> checkChunk(list, b, idx, false), concurrency, 1)
                     .flatMapIterable(Function.identity());
             return b.errorMode() == BatchOptions.ErrorMode.FAIL_FAST ? failFast(results, CacheResult::error) : results;
         });
@@ -353,8 +363,9 @@ public final class SemanticCache implements AutoCloseable {
         return Mono.defer(() -> {
             IndexDescriptor idx = requireReady("checkBatch");
             return Flux.fromIterable(prompts)
+                    .map(p -> new CheckRequest(p, opts))
                     .buffer(chunkSize(b))
-                    .flatMapSequential(list -> checkChunk(list, opts, b, idx, true), Math.max(1, b.maxInFlight() / chunkSize(b)), 1)
+                    .flatMapSequential(list -> checkChunk(list, b, idx, true), Math.max(1, b.maxInFlight() / chunkSize(b)), 1)
                     .flatMapIterable(Function.identity())
                     .transform(results -> failFast(results, CacheResult::error))
                     .collectList();
@@ -378,18 +389,18 @@ public final class SemanticCache implements AutoCloseable {
         return Math.max(1, Math.min(b.embedBatchSize(), b.maxInFlight() / 4));
     }
 
-    private Mono<List<CacheResult>> checkChunk(List<? extends Prompt> prompts, CheckOptions opts, BatchOptions b,
-                                               IndexDescriptor idx, boolean searchErrorIsMiss) {
+    private Mono<List<CacheResult>> checkChunk(List<CheckRequest> requests, BatchOptions b, IndexDescriptor idx,
+                                               boolean searchErrorIsMiss) {
         return observed(OP_CHECK_BATCH, obs -> Mono.defer(() -> {
-            int n = prompts.size();
+            int n = requests.size();
             obs.highCardinalityKeyValue(CACHE_BATCH_SIZE, Integer.toString(n));
             List<Decider.Lookup> lookups = new ArrayList<>(n);
             List<Filter> filters = new ArrayList<>(n);
             List<String> texts = new ArrayList<>(n);
-            for (Prompt p : prompts) {
-                Decider.Lookup l = lookup(p, opts);
+            for (CheckRequest r : requests) {
+                Decider.Lookup l = lookup(r.prompt(), r.options());
                 lookups.add(l);
-                filters.add(filterFor(p, opts, idx));
+                filters.add(filterFor(r.prompt(), r.options(), idx));
                 texts.add(l.text());
             }
             return embedder.embedAll(texts, b.embedBatchSize(), b.embedConcurrency()).flatMap(embedded -> {
@@ -405,14 +416,13 @@ public final class SemanticCache implements AutoCloseable {
                         searchable.add(i);
                     }
                 }
-                List<float[]> vectors = new ArrayList<>(searchable.size());
-                List<Filter> searchFilters = new ArrayList<>(searchable.size());
+                List<SearchRequest> searchRequests = new ArrayList<>(searchable.size());
                 for (int i : searchable) {
-                    vectors.add((float[]) slots[i]);
-                    searchFilters.add(filters.get(i));
+                    searchRequests.add(new SearchRequest((float[]) slots[i], requests.get(i).options().effectiveK(),
+                            filters.get(i)));
                 }
-                Mono<List<SearchOutcome>> searches = vectors.isEmpty() ? Mono.just(List.of())
-                        : store.knnAll(vectors, opts.effectiveK(), searchFilters).collectList();
+                Mono<List<SearchOutcome>> searches = searchRequests.isEmpty() ? Mono.just(List.of())
+                        : store.knnAll(searchRequests).collectList();
                 return searches.flatMap(outcomes -> {
                     Object[] rows = new Object[n]; // List<Candidate>, or Throwable
                     for (int i = 0; i < n; i++) {

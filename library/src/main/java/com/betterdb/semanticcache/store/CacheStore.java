@@ -34,12 +34,12 @@ public interface CacheStore {
     Mono<List<Candidate>> knn(float[] vector, int k, Filter filter);
 
     /**
-     * Nearest neighbours of many vectors at once (one result list per vector, in order). The Valkey store
-     * pipelines the searches on its connection. A failed search yields an error for that element only.
+     * Many searches at once (one outcome per request, in order). The Valkey store writes them to its connection in
+     * one go. A failed search yields an error for that element only.
      */
-    default Flux<SearchOutcome> knnAll(List<float[]> vectors, int k, List<Filter> filters) {
-        return Flux.range(0, vectors.size())
-                .concatMap(i -> knn(vectors.get(i), k, filters.get(i))
+    default Flux<SearchOutcome> knnAll(List<SearchRequest> requests) {
+        return Flux.fromIterable(requests)
+                .concatMap(r -> knn(r.vector(), r.k(), r.filter())
                         .map(SearchOutcome::ok)
                         .onErrorResume(e -> Mono.just(SearchOutcome.failed(e))));
     }

@@ -13,6 +13,7 @@ import com.betterdb.semanticcache.store.CacheKeys;
 import com.betterdb.semanticcache.store.CacheStore;
 import com.betterdb.semanticcache.store.CacheStoreFactory;
 import com.betterdb.semanticcache.store.CacheStores;
+import com.betterdb.semanticcache.store.SearchRequest;
 import com.betterdb.semanticcache.store.valkey.protocol.FtCommands;
 import com.betterdb.semanticcache.store.valkey.protocol.FtKeywords;
 import com.betterdb.semanticcache.store.valkey.protocol.FtSearchOutput;
@@ -138,8 +139,8 @@ public final class BatchBench {
                 // The store's own batch search in the chunks checkAll(256) uses, with no cache logic around it.
                 b = time("raw store.knnAll chunks(32x8) [B]", QUERIES, () -> Flux.fromIterable(queries)
                         .buffer(32)
-                        .flatMapSequential(chunk -> timed(s.knnAll(chunk.stream().map(q -> vectors.get(q.text())).toList(),
-                                1, java.util.Collections.nCopies(chunk.size(), Filter.all())).then()), 8)
+                        .flatMapSequential(chunk -> timed(s.knnAll(chunk.stream()
+                                .map(q -> new SearchRequest(vectors.get(q.text()), 1, Filter.all())).toList()).then()), 8)
                         .collectList().block());
             }
             System.out.println();

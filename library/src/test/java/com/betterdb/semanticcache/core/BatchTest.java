@@ -286,4 +286,23 @@ class BatchTest {
         List<Candidate> none = List.of();
         assertThat(none).isEmpty();
     }
+
+    @Test
+    void optionsPerElement() {
+        CacheFixture f = CacheFixture.create(b -> b.categoryThreshold("strict", 0.001)).initialized();
+        f.store.searchFunction = s -> List.of(row("k", 0.05, "response", "a"), row("k2", 0.06, "response", "b"));
+        List<com.betterdb.semanticcache.CheckRequest> requests = List.of(
+                com.betterdb.semanticcache.CheckRequest.of(Prompt.of("x"), CheckOptions.builder().category("strict").build()),
+                com.betterdb.semanticcache.CheckRequest.of(Prompt.of("y"), CheckOptions.builder().k(2)
+                        .filter(com.betterdb.semanticcache.filter.Filter.model("m")).build()),
+                com.betterdb.semanticcache.CheckRequest.of("z"));
+        List<CacheResult> results = f.cache.checkAll(Flux.fromIterable(requests), BatchOptions.defaults())
+                .collectList().block();
+        assertThat(results.get(0).hit()).isFalse();
+        assertThat(results.get(1).hit()).isTrue();
+        assertThat(results.get(2).hit()).isTrue();
+        assertThat(f.store.searches).extracting(RecordingStore.Search::k).containsExactly(1, 2, 1);
+        assertThat(f.store.searches.get(1).filter().toQuery()).isEqualTo("@model:{m}");
+        assertThat(f.counter("requests_total", "result", "miss", "category", "strict")).isEqualTo(1);
+    }
 }

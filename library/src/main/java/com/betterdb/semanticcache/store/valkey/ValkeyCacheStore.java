@@ -10,6 +10,7 @@ import com.betterdb.semanticcache.store.EntryRecord;
 import com.betterdb.semanticcache.store.IndexDescriptor;
 import com.betterdb.semanticcache.store.IndexStats;
 import com.betterdb.semanticcache.store.SearchOutcome;
+import com.betterdb.semanticcache.store.SearchRequest;
 import com.betterdb.semanticcache.store.WindowRecord;
 import com.betterdb.semanticcache.store.valkey.protocol.FtCommands;
 import com.betterdb.semanticcache.store.valkey.protocol.FtKeywords;
@@ -149,13 +150,12 @@ public final class ValkeyCacheStore implements CacheStore {
 
     /** All searches of a batch are written in one go; each result is independent. */
     @Override
-    public Flux<SearchOutcome> knnAll(List<float[]> vectors, int k, List<Filter> filters) {
+    public Flux<SearchOutcome> knnAll(List<SearchRequest> requests) {
         return Mono.defer(() -> {
                     Pipeline p = new Pipeline();
-                    List<AsyncCommand<byte[], byte[], List<Candidate>>> searches = new ArrayList<>(vectors.size());
-                    for (int i = 0; i < vectors.size(); i++) {
-                        searches.add(p.add(FtKeywords.SEARCH, new FtSearchOutput(),
-                                knnArgs(vectors.get(i), k, filters.get(i))));
+                    List<AsyncCommand<byte[], byte[], List<Candidate>>> searches = new ArrayList<>(requests.size());
+                    for (SearchRequest r : requests) {
+                        searches.add(p.add(FtKeywords.SEARCH, new FtSearchOutput(), knnArgs(r.vector(), r.k(), r.filter())));
                     }
                     p.dispatch(connection);
                     return Mono.fromCompletionStage(p.allDone()).thenReturn(searches);

@@ -11,6 +11,7 @@ import com.betterdb.semanticcache.store.EntryRecord;
 import com.betterdb.semanticcache.store.IndexDescriptor;
 import com.betterdb.semanticcache.store.IndexStats;
 import com.betterdb.semanticcache.store.SearchOutcome;
+import com.betterdb.semanticcache.store.SearchRequest;
 import com.betterdb.semanticcache.store.WindowRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -288,11 +289,17 @@ public abstract class CacheStoreContract {
     @Test
     void knnAllAnswersEachVectorInOrder() {
         seedFixture();
-        List<SearchOutcome> out = store.knnAll(List.of(Q, C), 1, List.of(Filter.all(), Filter.all()))
+        List<SearchOutcome> out = store.knnAll(List.of(new SearchRequest(Q, 1, Filter.all()),
+                        new SearchRequest(C, 1, Filter.all()), new SearchRequest(Q, 2, Filter.category("geo")),
+                        new SearchRequest(new float[]{1f, 0f}, 1, Filter.all())))
                 .collectList().block();
-        assertThat(out).hasSize(2);
+        assertThat(out).hasSize(4);
         assertThat(out.get(0).candidates()).extracting(Candidate::key).containsExactly(key("a"));
         assertThat(out.get(1).candidates()).extracting(Candidate::key).containsExactly(key("c"));
+        assertThat(out.get(2).candidates()).extracting(Candidate::key).containsExactly(key("a"), key("b"));
+        // A wrong-length vector fails its own search only.
+        assertThat(out.get(3).error()).isInstanceOf(ValkeyCommandError.class);
+        assertThat(out.get(0).error()).isNull();
         assertThat(out.get(1).candidates().get(0).score()).isCloseTo(0.0, within(1e-6));
     }
 
