@@ -3,6 +3,7 @@ package com.betterdb.semanticcache.kafka;
 import com.betterdb.semanticcache.BatchOptions;
 import com.betterdb.semanticcache.CacheResult;
 import com.betterdb.semanticcache.CheckOptions;
+import com.betterdb.semanticcache.CheckRequest;
 import com.betterdb.semanticcache.SemanticCache;
 import com.betterdb.semanticcache.StoreOptions;
 import com.betterdb.semanticcache.StoreRequest;
@@ -27,9 +28,7 @@ import reactor.core.scheduler.Scheduler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -56,9 +55,6 @@ final class ChunkPipeline {
 
     /** {@code completed} records from the first are finished; {@code error} is why the next one is not. */
     record ChunkResult(int completed, Throwable error) {
-    }
-
-    private record OptKey(String category, Double threshold) {
     }
 
     /** The planned output of one record. */
@@ -91,33 +87,29 @@ final class ChunkPipeline {
         return Mono.defer(() -> {
             int n = chunk.size();
             Object[] decoded = new Object[n]; // PromptEvent or DecodeException
-            Map<OptKey, List<Integer>> groups = new LinkedHashMap<>();
+            List<Integer> lookupIndex = new ArrayList<>(n);
+            List<CheckRequest> requests = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 decoded[i] = decode(chunk.get(i), true);
                 if (decoded[i] instanceof PromptEvent e) {
-                    groups.computeIfAbsent(new OptKey(e.category() == null ? "" : e.category(), e.threshold()),
-                            k -> new ArrayList<>()).add(i);
+                    lookupIndex.add(i);
+                    requests.add(CheckRequest.of(promptOf(e), checkOptions(e)));
                 }
             }
             CacheResult[] results = new CacheResult[n];
-            Mono<Void> lookups = Flux.fromIterable(groups.entrySet())
-                    .flatMap(g -> {
-                        List<Integer> idx = g.getValue();
-                        CheckOptions opts = checkOptions(g.getKey());
-                        return Flux.defer(() -> cache.checkAll(
-                                        Flux.fromIterable(idx).map(i -> promptOf((PromptEvent) decoded[i])), opts, batch))
-                                .index()
-                                .doOnNext(t -> results[idx.get(t.getT1().intValue())] = t.getT2())
-                                .onErrorResume(err -> {
-                                    // The whole lookup failed (e.g. the cache is not initialised): every element
-                                    // without a result failed with it.
-                                    for (int i : idx) {
-                                        if (results[i] == null) {
-                                            results[i] = CacheResult.failed(err);
-                                        }
-                                    }
-                                    return Mono.empty();
-                                });
+            // One checkAll for the chunk; each event carries its own category and threshold.
+            Mono<Void> lookups = Flux.defer(() -> cache.checkAll(Flux.fromIterable(requests), batch))
+                    .index()
+                    .doOnNext(t -> results[lookupIndex.get(t.getT1().intValue())] = t.getT2())
+                    .onErrorResume(err -> {
+                        // The whole lookup failed (e.g. the cache is not initialised): every element without a
+                        // result failed with it.
+                        for (int i : lookupIndex) {
+                            if (results[i] == null) {
+                                results[i] = CacheResult.failed(err);
+                            }
+                        }
+                        return Mono.empty();
                     })
                     .then();
             return lookups.then(Mono.fromCallable(() -> {
@@ -142,17 +134,19 @@ final class ChunkPipeline {
         });
     }
 
-    private CheckOptions checkOptions(OptKey key) {
+    /** The configured check options with the event's category and threshold, when it has them. */
+    private CheckOptions checkOptions(PromptEvent e) {
         CheckOptions base = config.checkOptions();
-        if (key.category().isEmpty() && key.threshold() == null) {
+        boolean hasCategory = e.category() != null && !e.category().isEmpty();
+        if (!hasCategory && e.threshold() == null) {
             return base;
         }
         CheckOptions.Builder b = base.toBuilder();
-        if (!key.category().isEmpty()) {
-            b.category(key.category());
+        if (hasCategory) {
+            b.category(e.category());
         }
-        if (key.threshold() != null) {
-            b.threshold(key.threshold());
+        if (e.threshold() != null) {
+            b.threshold(e.threshold());
         }
         return b.build();
     }
