@@ -73,14 +73,27 @@ public final class BatchBench {
 
         RedisClient client = null;
         StatefulRedisConnection<byte[], byte[]> connection = null;
+        StatefulRedisConnection<byte[], byte[]> plain = null;
         CacheStoreFactory factory;
         String name = "bench_" + UUID.randomUUID().toString().substring(0, 8);
+        String plainUrl = System.getenv("VALKEY_URL");
+        String storeName;
         if (url != null) {
             client = RedisClient.create(url);
             connection = client.connect(ByteArrayCodec.INSTANCE);
             factory = CacheStores.valkey(connection);
+            storeName = "valkey-search " + url;
+        } else if (plainUrl != null) {
+            // Plain Valkey: searches in memory, every other command on the real server (see HybridStore).
+            client = RedisClient.create(plainUrl);
+            StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
+            CacheStoreFactory memory = CacheStores.inMemory();
+            factory = keys -> new HybridStore(memory.open(keys), CacheStores.valkey(c).open(keys));
+            storeName = "in-memory search + Valkey for all other commands " + plainUrl;
+            plain = c;
         } else {
             factory = CacheStores.inMemory();
+            storeName = "in-memory";
         }
         CacheStore[] storeRef = new CacheStore[1];
         CacheStoreFactory capturing = keys -> storeRef[0] = factory.open(keys);
@@ -88,7 +101,8 @@ public final class BatchBench {
                 .name(name)
                 .store(capturing)
                 .embedFn(t -> Mono.just(vectors.get(t)))
-                .embeddingCache(SemanticCacheOptions.EmbeddingCache.disabled())
+                .embeddingCache(Boolean.getBoolean("bench.embeddingCache") ? SemanticCacheOptions.EmbeddingCache.DEFAULT
+                        : SemanticCacheOptions.EmbeddingCache.disabled())
                 .configRefresh(SemanticCacheOptions.ConfigRefresh.disabled())
                 .discovery(SemanticCacheOptions.Discovery.disabled())
                 .meterRegistry(new SimpleMeterRegistry())
@@ -96,11 +110,11 @@ public final class BatchBench {
         try {
             cache.initialize().block();
             System.out.printf(Locale.ROOT, "store=%s entries=%d dim=%d queries=%d cores=%d%n",
-                    url != null ? "valkey-search " + url : "in-memory", ENTRIES, DIM, QUERIES,
+                    storeName, ENTRIES, DIM, QUERIES,
                     Runtime.getRuntime().availableProcessors());
 
             // storeAll vs sequential store
-            int seqStores = Math.min(SEQUENTIAL, ENTRIES);
+            int seqStores = Math.min(SEQUENTIAL, ENTRIES / 2);
             Row storeSeq = time("store() sequential", seqStores, () -> Flux.fromIterable(stored.subList(0, seqStores))
                     .concatMap(t -> timed(cache.store(Prompt.of(t), "answer to " + t, StoreOptions.defaults())))
                     .collectList().block());
@@ -159,8 +173,26 @@ public final class BatchBench {
         } finally {
             cache.flush().onErrorResume(e -> Mono.empty()).block();
             cache.close();
+            if (plain != null) {
+                // Remove what the benchmark wrote to the plain Valkey (its keys all start with the unique name).
+                var sync = plain.sync();
+                var scan = io.lettuce.core.ScanArgs.Builder.matches(name + ":*").limit(1000);
+                io.lettuce.core.KeyScanCursor<byte[]> cursor = sync.scan(scan);
+                while (true) {
+                    if (!cursor.getKeys().isEmpty()) {
+                        sync.del(cursor.getKeys().toArray(new byte[0][]));
+                    }
+                    if (cursor.isFinished()) {
+                        break;
+                    }
+                    cursor = sync.scan(cursor, scan);
+                }
+                plain.close();
+            }
             if (connection != null) {
                 connection.close();
+            }
+            if (client != null) {
                 client.shutdown();
             }
         }
