@@ -98,20 +98,8 @@ final class ChunkPipeline {
             }
             CacheResult[] results = new CacheResult[n];
             // One checkAll for the chunk; each event carries its own category and threshold.
-            Mono<Void> lookups = Flux.defer(() -> cache.checkAll(Flux.fromIterable(requests), batch))
-                    .index()
-                    .doOnNext(t -> results[lookupIndex.get(t.getT1().intValue())] = t.getT2())
-                    .onErrorResume(err -> {
-                        // The whole lookup failed (e.g. the cache is not initialised): every element without a
-                        // result failed with it.
-                        for (int i : lookupIndex) {
-                            if (results[i] == null) {
-                                results[i] = CacheResult.failed(err);
-                            }
-                        }
-                        return Mono.empty();
-                    })
-                    .then();
+            Mono<Void> lookups = fill(Flux.defer(() -> cache.checkAll(Flux.fromIterable(requests), batch)),
+                    lookupIndex, results, CacheResult::failed);
             return lookups.then(Mono.fromCallable(() -> {
                 List<Output> outputs = new ArrayList<>(n);
                 Throwable failure = null;
@@ -149,6 +137,25 @@ final class ChunkPipeline {
             b.threshold(e.threshold());
         }
         return b.build();
+    }
+
+    /**
+     * Puts the i-th result of {@code batch} at {@code results[index.get(i)]}. When the whole batch fails (e.g. the
+     * cache is not initialised), every slot still empty gets that error.
+     */
+    private static <T> Mono<Void> fill(Flux<T> batch, List<Integer> index, T[] results,
+                                       java.util.function.Function<Throwable, T> failed) {
+        return batch.index()
+                .doOnNext(t -> results[index.get(t.getT1().intValue())] = t.getT2())
+                .onErrorResume(err -> {
+                    for (int i : index) {
+                        if (results[i] == null) {
+                            results[i] = failed.apply(err);
+                        }
+                    }
+                    return Mono.empty();
+                })
+                .then();
     }
 
     private static Prompt promptOf(PromptEvent e) {
@@ -202,18 +209,8 @@ final class ChunkPipeline {
             }
             StoreResult[] results = new StoreResult[n];
             Mono<Void> stores = good.isEmpty() ? Mono.empty()
-                    : Flux.defer(() -> cache.storeAll(Flux.fromIterable(good).map(i -> (StoreRequest) decoded[i]), batch))
-                    .index()
-                    .doOnNext(t -> results[good.get(t.getT1().intValue())] = t.getT2())
-                    .onErrorResume(err -> {
-                        for (int i : good) {
-                            if (results[i] == null) {
-                                results[i] = StoreResult.failed(err);
-                            }
-                        }
-                        return Mono.empty();
-                    })
-                    .then();
+                    : fill(Flux.defer(() -> cache.storeAll(Flux.fromIterable(good).map(i -> (StoreRequest) decoded[i]),
+                    batch)), good, results, StoreResult::failed);
             return stores.then(Mono.fromCallable(() -> {
                 List<Output> outputs = new ArrayList<>(n);
                 Throwable failure = null;

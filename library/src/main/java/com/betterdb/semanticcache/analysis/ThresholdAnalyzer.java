@@ -133,22 +133,7 @@ public final class ThresholdAnalyzer {
     /** Convenience: {@link #categoriesOf} sorted ascending by code point (Python {@code sorted}, PY order). */
     public static List<String> categoriesOfSorted(List<WindowSample> samples) {
         List<String> out = new ArrayList<>(categoriesOf(samples));
-        out.sort(ThresholdAnalyzer::compareCodePoints);
+        out.sort(com.betterdb.semanticcache.internal.CodePoints.ORDER);
         return List.copyOf(out);
-    }
-
-    private static int compareCodePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Boolean.compare(i < a.length(), j < b.length());
     }
 }

@@ -17,20 +17,7 @@ import java.util.TreeSet;
 final class SortedSet {
 
     /** UTF-8 byte order = code-point order (String#compareTo orders UTF-16 units, which differs for surrogates). */
-    static final Comparator<String> BINARY_ORDER = (a, b) -> {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Boolean.compare(i < a.length(), j < b.length());
-    };
+    static final Comparator<String> BINARY_ORDER = com.betterdb.semanticcache.internal.CodePoints.ORDER;
 
     private record Item(double score, String member) {
     }
