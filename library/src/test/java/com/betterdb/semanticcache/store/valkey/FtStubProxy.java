@@ -27,7 +27,7 @@ final class FtStubProxy implements AutoCloseable {
     private final String upstreamHost;
     private final int upstreamPort;
     /** Upper-case command name → raw RESP reply to send instead of forwarding. */
-    private final Map<String, String> stubs = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> stubs = new ConcurrentHashMap<>();
     /** Every stubbed command received, as its arguments. */
     final List<List<String>> stubbed = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -47,7 +47,12 @@ final class FtStubProxy implements AutoCloseable {
 
     /** Answers {@code command} with {@code rawReply} (e.g. {@code "-Unknown index name\r\n"}). */
     void stub(String command, String rawReply) {
-        stubs.put(command.toUpperCase(java.util.Locale.ROOT), rawReply);
+        stubBytes(command, rawReply.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Answers {@code command} with exactly these bytes (e.g. a recorded valkey-search reply with binary fields). */
+    void stubBytes(String command, byte[] rawReply) {
+        stubs.put(command.toUpperCase(java.util.Locale.ROOT), rawReply.clone());
     }
 
     private void acceptLoop() {
@@ -78,10 +83,10 @@ final class FtStubProxy implements AutoCloseable {
                 if (args == null) {
                     return;
                 }
-                String stub = args.isEmpty() ? null : stubs.get(args.get(0).toUpperCase(java.util.Locale.ROOT));
+                byte[] stub = args.isEmpty() ? null : stubs.get(args.get(0).toUpperCase(java.util.Locale.ROOT));
                 if (stub != null) {
                     stubbed.add(args);
-                    cout.write(stub.getBytes(StandardCharsets.UTF_8));
+                    cout.write(stub);
                 } else {
                     uout.write(raw.toByteArray());
                     uout.flush();
