@@ -8,7 +8,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import io.lettuce.core.models.role.RedisInstance;
 import io.lettuce.core.protocol.CommandArgs;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +61,7 @@ class KeyspaceTest {
     @Test
     void clusterWithoutVisiblePrimaryFailsTheScan() {
         Partitions partitions = new Partitions();
-        partitions.add(node("r1", RedisInstance.Role.REPLICA));
+        partitions.add(node("r1", RedisClusterNode.NodeFlag.REPLICA));
         partitions.updateCache();
         StepVerifier.create(Keyspace.of(fake(StatefulRedisClusterConnection.class, partitions)).scanNodes())
                 .expectErrorSatisfies(e -> assertThat(e)
@@ -75,17 +74,17 @@ class KeyspaceTest {
     @Test
     void primariesAreTheUpstreamNodes() {
         Partitions partitions = new Partitions();
-        partitions.add(node("m1", RedisInstance.Role.UPSTREAM));
-        partitions.add(node("r1", RedisInstance.Role.REPLICA));
-        partitions.add(node("m2", RedisInstance.Role.UPSTREAM));
+        partitions.add(node("m1", RedisClusterNode.NodeFlag.UPSTREAM));
+        partitions.add(node("r1", RedisClusterNode.NodeFlag.REPLICA));
+        partitions.add(node("m2", RedisClusterNode.NodeFlag.UPSTREAM));
         partitions.updateCache();
         assertThat(Keyspace.primaries(partitions)).extracting(RedisClusterNode::getNodeId).containsExactly("m1", "m2");
     }
 
-    private static RedisClusterNode node(String id, RedisInstance.Role role) {
+    private static RedisClusterNode node(String id, RedisClusterNode.NodeFlag role) {
         RedisClusterNode n = new RedisClusterNode();
         n.setNodeId(id);
-        n.setRole(role);
+        n.setFlags(java.util.EnumSet.of(role));
         return n;
     }
 
