@@ -453,8 +453,16 @@ public final class ValkeyCacheStore implements CacheStore {
                 .then()
                 .onErrorResume(IndexErrors::isIndexMissing, e -> Mono.empty())
                 .onErrorMap(e -> !(e instanceof ValkeyCommandError), e -> new ValkeyCommandError("FT.DROPINDEX", e));
-        return drop
-                .then(deleteByPattern(keys.entryPrefix() + "*"))
+        return drop.then(deleteCacheKeys());
+    }
+
+    /**
+     * What {@code flush()} does after FT.DROPINDEX (data-format.md §17 steps 3–4): every {@code {name}:entry:*} key,
+     * then every {@code {name}:embed:*} key ({@link #deleteByPattern}), then the stats, window and miss-pending keys.
+     * Package-private for tests on servers without the search module.
+     */
+    Mono<Void> deleteCacheKeys() {
+        return deleteByPattern(keys.entryPrefix() + "*")
                 .then(deleteByPattern(keys.embedPrefix() + "*"))
                 .then(delete(connection, List.of(statsKey, windowKey, pendingKey)).then());
     }
