@@ -111,6 +111,11 @@ public final class ValkeyCluster implements AutoCloseable {
     return TestNames.unique(prefix);
   }
 
+  /** Whether this run started the nodes (a {@value ValkeyClusterExtension#PRIMARIES}-primary local cluster). */
+  public boolean startedHere() {
+    return !owned.isEmpty();
+  }
+
   public String description() {
     return description;
   }
