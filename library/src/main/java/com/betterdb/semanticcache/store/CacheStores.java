@@ -5,6 +5,8 @@ import com.betterdb.semanticcache.store.memory.InMemoryOptions;
 import com.betterdb.semanticcache.store.valkey.ValkeyCacheStore;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 
 import java.util.Objects;
@@ -32,6 +34,32 @@ public final class CacheStores {
     public static CacheStoreFactory valkey(RedisClient client) {
         Objects.requireNonNull(client, "client");
         StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+        return keys -> new ValkeyCacheStore(connection, true, keys);
+    }
+
+    /**
+     * Valkey Cluster + valkey-search on a cluster connection the caller owns (the cache never closes it). The
+     * connection must use a byte-array codec: {@code clusterClient.connect(ByteArrayCodec.INSTANCE)}; it may be shared
+     * with the application.
+     *
+     * <p>Single-key commands are routed by Lettuce to the primary of their key's slot; multi-key reads and deletes are
+     * sent as pipelined single-key commands (the cache's keys span slots); {@code flush()} scans every primary.
+     * {@code FT.*} commands carry no key and go to the node Lettuce picks: how the index behaves across nodes is
+     * valkey-search's cluster behaviour (see docs/valkey-cluster.md).
+     */
+    public static CacheStoreFactory valkeyCluster(StatefulRedisClusterConnection<byte[], byte[]> connection) {
+        Objects.requireNonNull(connection, "connection");
+        return keys -> new ValkeyCacheStore(connection, false, keys);
+    }
+
+    /**
+     * {@link #valkeyCluster(StatefulRedisClusterConnection)} through a cluster client the caller owns: opens one
+     * byte-array cluster connection now (blocking, like {@code RedisClusterClient.connect()}), used by the cache and
+     * closed when the cache closes. The client stays open.
+     */
+    public static CacheStoreFactory valkey(RedisClusterClient client) {
+        Objects.requireNonNull(client, "client");
+        StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
         return keys -> new ValkeyCacheStore(connection, true, keys);
     }
 

@@ -1,6 +1,7 @@
 package com.betterdb.semanticcache.store.valkey;
 
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.CommandOutput;
 import io.lettuce.core.protocol.AsyncCommand;
@@ -40,9 +41,26 @@ final class Pipeline {
         return commands.isEmpty();
     }
 
-    /** Writes every command now (in the calling thread, so a later cancellation cannot split the group). */
+    /**
+     * Writes every command now (in the calling thread, so a later cancellation cannot split the group).
+     *
+     * <p>On a cluster connection each command is dispatched on its own. Lettuce's cluster writer does route a
+     * {@code dispatch(Collection)} per slot (ClusterDistributionChannelWriter groups the commands by the slot of their
+     * first key), but it obtains the node connections of that path <em>blocking</em>
+     * ({@code getConnection(intent, slot)} → {@code future.get()}), which must not happen on a Netty event loop
+     * (where a reply-driven continuation may run). The single-command path routes the same way with
+     * {@code getConnectionAsync}. The commands are still written without waiting for replies (pipelined), in order per
+     * node.
+     */
     void dispatch(StatefulConnection<byte[], byte[]> connection) {
-        if (!commands.isEmpty()) {
+        if (commands.isEmpty()) {
+            return;
+        }
+        if (connection instanceof StatefulRedisClusterConnection) {
+            for (RedisCommand<byte[], byte[], ?> c : commands) {
+                connection.dispatch(c);
+            }
+        } else {
             connection.dispatch(commands);
         }
     }

@@ -21,7 +21,7 @@ import com.betterdb.semanticcache.store.valkey.protocol.GenericReplyOutput;
 import com.betterdb.semanticcache.store.valkey.protocol.IndexErrors;
 import com.betterdb.semanticcache.internal.Float32;
 import io.lettuce.core.ScoredValue;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.BooleanOutput;
 import io.lettuce.core.output.DoubleOutput;
@@ -60,7 +60,12 @@ import java.util.Map;
  *       cache logic runs, so the event loop only decodes.</li>
  * </ul>
  *
- * Standalone Valkey only for now (a cluster client is not supported yet).
+ * <p>Works on a standalone connection ({@code StatefulRedisConnection}) and on a cluster connection
+ * ({@code StatefulRedisClusterConnection}); what differs is in {@link Keyspace}: on a cluster, multi-key {@code DEL}
+ * and {@code MGET} become pipelined single-key commands (no key carries a hash tag, so keys span slots), and
+ * {@code flush()} scans every primary. Every other command is single-key and routed by Lettuce by its key's slot.
+ * {@code FT.*} commands are keyless and go to the node Lettuce picks for keyless commands: valkey-search's own
+ * cluster behaviour applies (data-format.md §16: {@code FT.CREATE} may create the index only on the receiving node).
  */
 public final class ValkeyCacheStore implements CacheStore {
 
@@ -69,7 +74,8 @@ public final class ValkeyCacheStore implements CacheStore {
     static final long PENDING_MAX_AGE_MS = 300_000;
     private static final int SCAN_COUNT = 100;
 
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final StatefulConnection<byte[], byte[]> connection;
+    private final Keyspace keyspace;
     private final boolean ownsConnection;
     private final CacheKeys keys;
     private final byte[] indexName;
@@ -87,8 +93,13 @@ public final class ValkeyCacheStore implements CacheStore {
     private static final byte[] F_COST = bytes("cost_saved_micros");
     private static final byte[] EMBEDDING = bytes(EntryRecord.EMBEDDING_FIELD);
 
-    public ValkeyCacheStore(StatefulRedisConnection<byte[], byte[]> connection, boolean ownsConnection, CacheKeys keys) {
-        this.connection = connection;
+    /**
+     * @param connection a byte-array connection: a {@code StatefulRedisConnection} (standalone) or a
+     *     {@code StatefulRedisClusterConnection} (cluster)
+     */
+    public ValkeyCacheStore(StatefulConnection<byte[], byte[]> connection, boolean ownsConnection, CacheKeys keys) {
+        this.connection = java.util.Objects.requireNonNull(connection, "connection");
+        this.keyspace = Keyspace.of(connection);
         this.ownsConnection = ownsConnection;
         this.keys = keys;
         this.indexName = bytes(keys.indexName());
@@ -373,11 +384,37 @@ public final class ValkeyCacheStore implements CacheStore {
 
     @Override
     public Mono<List<byte[]>> getEmbeddings(List<String> sha256Hex) {
+        if (sha256Hex.isEmpty()) {
+            return Mono.just(List.of());
+        }
+        if (keyspace.perKeyReads()) {
+            return getEach(sha256Hex);
+        }
         CommandArgs<byte[], byte[]> args = Pipeline.args();
         for (String sha : sha256Hex) {
             args.addKey(bytes(keys.embedKey(sha)));
         }
         return single(CommandType.MGET, () -> new ValueListOutput<>(ByteArrayCodec.INSTANCE), args);
+    }
+
+    /** Cluster form of MGET: one pipelined GET per key (keys span slots); values in order, null for missing. */
+    private Mono<List<byte[]>> getEach(List<String> sha256Hex) {
+        return Mono.defer(() -> {
+            Pipeline p = new Pipeline();
+            List<AsyncCommand<byte[], byte[], byte[]>> gets = new ArrayList<>(sha256Hex.size());
+            for (String sha : sha256Hex) {
+                gets.add(p.add(CommandType.GET, new ValueOutput<>(ByteArrayCodec.INSTANCE),
+                        Pipeline.args().addKey(bytes(keys.embedKey(sha)))));
+            }
+            p.dispatch(connection);
+            return Mono.fromCompletionStage(p.allDone()).then(Mono.fromCallable(() -> {
+                List<byte[]> out = new ArrayList<>(gets.size());
+                for (AsyncCommand<byte[], byte[], byte[]> g : gets) {
+                    out.add(joinOrThrow(g, "GET"));
+                }
+                return out;
+            }));
+        });
     }
 
     @Override
@@ -401,11 +438,9 @@ public final class ValkeyCacheStore implements CacheStore {
                     if (rows.isEmpty()) {
                         return Mono.just(0);
                     }
-                    CommandArgs<byte[], byte[]> del = Pipeline.args();
-                    rows.forEach(r -> del.addKey(bytes(r.key())));
-                    return single(CommandType.DEL, () -> new IntegerOutput<>(ByteArrayCodec.INSTANCE), del)
-                            .onErrorMap(e -> new ValkeyCommandError("DEL", e))
-                            .thenReturn(rows.size());
+                    List<byte[]> found = new ArrayList<>(rows.size());
+                    rows.forEach(r -> found.add(bytes(r.key())));
+                    return delete(connection, found).thenReturn(rows.size());
                 });
     }
 
@@ -418,33 +453,71 @@ public final class ValkeyCacheStore implements CacheStore {
                 .then()
                 .onErrorResume(IndexErrors::isIndexMissing, e -> Mono.empty())
                 .onErrorMap(e -> !(e instanceof ValkeyCommandError), e -> new ValkeyCommandError("FT.DROPINDEX", e));
-        return drop
-                .then(deleteByPattern(keys.entryPrefix() + "*"))
+        return drop.then(deleteCacheKeys());
+    }
+
+    /**
+     * What {@code flush()} does after FT.DROPINDEX (data-format.md §17 steps 3–4): every {@code {name}:entry:*} key,
+     * then every {@code {name}:embed:*} key ({@link #deleteByPattern}), then the stats, window and miss-pending keys.
+     * Package-private for tests on servers without the search module.
+     */
+    Mono<Void> deleteCacheKeys() {
+        return deleteByPattern(keys.entryPrefix() + "*")
                 .then(deleteByPattern(keys.embedPrefix() + "*"))
-                .then(single(CommandType.DEL, () -> new IntegerOutput<>(ByteArrayCodec.INSTANCE),
-                        Pipeline.args().addKey(statsKey).addKey(windowKey).addKey(pendingKey))
-                        .onErrorMap(e -> new ValkeyCommandError("DEL", e)).then());
+                .then(delete(connection, List.of(statsKey, windowKey, pendingKey)).then());
     }
 
-    private Mono<Void> deleteByPattern(String pattern) {
-        return scanPage(pattern, "0")
-                .expand(page -> page.isFinished() ? Mono.empty() : scanPage(pattern, page.getCursor()))
-                .concatMap(page -> {
-                    if (page.getKeys().isEmpty()) {
-                        return Mono.empty();
-                    }
-                    CommandArgs<byte[], byte[]> del = Pipeline.args();
-                    page.getKeys().forEach(del::addKey);
-                    return single(CommandType.DEL, () -> new IntegerOutput<>(ByteArrayCodec.INSTANCE), del)
-                            .onErrorMap(e -> new ValkeyCommandError("DEL", e));
-                })
-                .then();
+    /**
+     * Deletes every key matching {@code pattern} (a SCAN {@code MATCH} glob): cursor {@code SCAN … COUNT 100} on every
+     * node holding keys (every primary on a cluster, the one server otherwise), each non-empty batch deleted on the
+     * node that returned it (behaviour.md §16). Returns how many keys were deleted. Package-private for tests.
+     */
+    Mono<Long> deleteByPattern(String pattern) {
+        return keyspace.scanNodes()
+                .flatMapMany(Flux::fromIterable)
+                .concatMap(node -> scanPage(node, pattern, "0")
+                        .expand(page -> page.isFinished() ? Mono.empty() : scanPage(node, pattern, page.getCursor()))
+                        .concatMap(page -> page.getKeys().isEmpty() ? Mono.just(0L) : delete(node, page.getKeys())))
+                .reduce(0L, Long::sum);
     }
 
-    private Mono<KeyScanCursor<byte[]>> scanPage(String pattern, String cursor) {
-        return single(CommandType.SCAN, () -> new KeyScanOutput<>(ByteArrayCodec.INSTANCE),
+    private Mono<KeyScanCursor<byte[]>> scanPage(StatefulConnection<byte[], byte[]> node, String pattern, String cursor) {
+        return single(node, CommandType.SCAN, () -> new KeyScanOutput<>(ByteArrayCodec.INSTANCE),
                 Pipeline.args().add(cursor).add("MATCH").add(bytes(pattern)).add("COUNT").add(SCAN_COUNT))
                 .onErrorMap(e -> new ValkeyCommandError("SCAN", e));
+    }
+
+    /**
+     * Deletes {@code keyList} through {@code target}: one multi-key DEL standalone, pipelined single-key DELs on a
+     * cluster (see {@link Keyspace#deleteCommands}). Any failed DEL → {@code ValkeyCommandError("DEL")}, after all
+     * replies arrived. Returns the number of keys removed.
+     */
+    private Mono<Long> delete(StatefulConnection<byte[], byte[]> target, List<byte[]> keyList) {
+        return Mono.defer(() -> {
+            Pipeline p = new Pipeline();
+            List<AsyncCommand<byte[], byte[], Long>> dels = new ArrayList<>();
+            for (CommandArgs<byte[], byte[]> args : keyspace.deleteCommands(keyList)) {
+                dels.add(p.add(CommandType.DEL, new IntegerOutput<>(ByteArrayCodec.INSTANCE), args));
+            }
+            p.dispatch(target);
+            return Mono.fromCompletionStage(p.allDone()).then(Mono.fromCallable(() -> {
+                long n = 0;
+                for (AsyncCommand<byte[], byte[], Long> d : dels) {
+                    Long r = joinOrThrow(d, "DEL");
+                    n += r == null ? 0 : r;
+                }
+                return n;
+            }));
+        });
+    }
+
+    /** The result of a completed command, or its failure as {@code ValkeyCommandError(command)}. */
+    private static <T> T joinOrThrow(AsyncCommand<byte[], byte[], T> cmd, String command) {
+        try {
+            return cmd.toCompletableFuture().join();
+        } catch (RuntimeException e) {
+            throw new ValkeyCommandError(command, e.getCause() != null ? e.getCause() : e);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------- discovery
@@ -492,10 +565,16 @@ public final class ValkeyCacheStore implements CacheStore {
     private <T> Mono<T> single(io.lettuce.core.protocol.ProtocolKeyword type,
                                java.util.function.Supplier<io.lettuce.core.output.CommandOutput<byte[], byte[], T>> output,
                                CommandArgs<byte[], byte[]> args) {
+        return single(connection, type, output, args);
+    }
+
+    private <T> Mono<T> single(StatefulConnection<byte[], byte[]> target, io.lettuce.core.protocol.ProtocolKeyword type,
+                               java.util.function.Supplier<io.lettuce.core.output.CommandOutput<byte[], byte[], T>> output,
+                               CommandArgs<byte[], byte[]> args) {
         return Mono.defer(() -> {
             Pipeline p = new Pipeline();
             AsyncCommand<byte[], byte[], T> cmd = p.add(type, output.get(), args);
-            p.dispatch(connection);
+            p.dispatch(target);
             return Mono.fromCompletionStage(cmd);
         });
     }
