@@ -82,7 +82,10 @@ public class ValkeyClusterExtension extends ServerTierExtension<ValkeyCluster> {
     try {
       for (int i = 0; i < PRIMARIES; i++) {
         // Each process has its own temp dir (--dir), so the node config file name cannot clash.
+        // An explicit bus port: the default (port + 10000) is invalid for ports above 55535, which the kernel
+        // hands out as free ports, and may be taken.
         nodes.add(LocalValkeyProcess.start(server, List.of("--cluster-enabled", "yes",
+            "--cluster-port", Integer.toString(LocalValkeyProcess.freeLoopbackPort()),
             "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000")));
       }
       List<String> cmd = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
