@@ -56,10 +56,7 @@ final class Harness implements AutoCloseable {
     Harness(KafkaBroker broker, int partitions) {
         this.broker = broker;
         this.partitions = partitions;
-        for (String t : List.of(prompts, responses, llmRequests, llmReplies, deadLetters)) {
-            broker.createTopic(t, partitions);
-        }
-        awaitLeaders(List.of(prompts, responses, llmRequests, llmReplies, deadLetters));
+        broker.createTopics(partitions, prompts, responses, llmRequests, llmReplies, deadLetters);
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -70,33 +67,6 @@ final class Harness implements AutoCloseable {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         producer = new KafkaProducer<>(p);
-    }
-
-    /**
-     * A produce right after topic creation can meet NOT_LEADER_OR_FOLLOWER (and, with an idempotent producer, an
-     * OUT_OF_ORDER_SEQUENCE_NUMBER retry loop seen here): wait until every partition has a leader.
-     */
-    private void awaitLeaders(List<String> topics) {
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline) {
-                boolean ready;
-                try {
-                    ready = broker.admin().describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS)
-                            .values().stream().allMatch(d -> d.partitions().stream()
-                                    .allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()));
-                } catch (java.util.concurrent.ExecutionException e) {
-                    ready = false; // metadata not propagated yet (UnknownTopicOrPartition)
-                }
-                if (ready) {
-                    break;
-                }
-                Thread.sleep(20);
-            }
-            Thread.sleep(300);
-        } catch (Exception e) {
-            throw new IllegalStateException("topics not ready: " + topics, e);
-        }
     }
 
     SemanticCache cache(EmbedFn embedFn) {

@@ -110,6 +110,41 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates the topics and waits until every partition has a leader: a produce right after creation can otherwise
+   * meet NOT_LEADER_OR_FOLLOWER (and, with an idempotent producer, an OUT_OF_ORDER_SEQUENCE_NUMBER retry loop).
+   */
+  public void createTopics(int partitions, String... names) {
+    for (String name : names) {
+      createTopic(name, partitions);
+    }
+    List<String> topics = List.of(names);
+    try {
+      long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+      while (System.nanoTime() < deadline) {
+        boolean ready;
+        try {
+          ready = admin().describeTopics(topics).allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .values().stream().allMatch(d -> d.partitions().stream()
+                  .allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()));
+        } catch (ExecutionException e) {
+          ready = false; // metadata not propagated yet (UnknownTopicOrPartition)
+        }
+        if (ready) {
+          Thread.sleep(300); // let the leader's metadata reach the clients' next refresh
+          return;
+        }
+        Thread.sleep(20);
+      }
+      throw new IllegalStateException("topics have no leaders after " + ADMIN_TIMEOUT + ": " + topics);
+    } catch (InterruptedException | TimeoutException e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("waiting for the leaders of " + topics, e);
+    }
+  }
+
   /** A topic name no other test uses: {@code prefix_<random>}. Does not create it. */
   public String uniqueTopic(String prefix) {
     return TestNames.unique(prefix);
