@@ -13,6 +13,7 @@ import com.betterdb.semanticcache.store.IndexDescriptor;
 import com.betterdb.semanticcache.store.IndexStats;
 import com.betterdb.semanticcache.store.WindowRecord;
 import com.betterdb.semanticcache.store.valkey.protocol.FtCommands;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -76,8 +77,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link ConcurrentHashMap}; each entry is immutable apart from its expiry time, with its vector normalised once at
  * write time; KNN scans an array snapshot of the entries, rebuilt lazily after writes. Entry writes serialise on one
  * monitor (for the FIFO eviction order); stats, window, pending set and config each have their own. Nothing blocks:
- * scans over more than {@link InMemoryOptions#parallelThreshold()} entries run on {@code Schedulers.parallel()},
- * smaller ones on the subscribing thread.
+ * scans over more than {@link InMemoryOptions#parallelThreshold()} entries run on {@code Schedulers.parallel()}, split
+ * into one slice per core (one slice per threshold's worth of entries at most) and merged by (distance, key); smaller
+ * ones run on the subscribing thread.
  */
 public final class InMemoryCacheStore implements CacheStore {
 
@@ -244,11 +246,24 @@ public final class InMemoryCacheStore implements CacheStore {
             Filter prepared = prepare(filter);
             float[] query = normalized(vector);
             Entry[] snap = snapshot();
-            if (snap.length > options.parallelThreshold()) {
-                return Mono.fromCallable(() -> search(snap, query, k, prepared, idx.dimension()))
-                        .subscribeOn(Schedulers.parallel());
+            int dim = idx.dimension();
+            if (snap.length <= options.parallelThreshold() || k <= 0) {
+                return Mono.just(search(snap, query, k, prepared, dim));
             }
-            return Mono.just(search(snap, query, k, prepared, idx.dimension()));
+            // A large scan is split into one slice per core, scanned in parallel off the caller's thread; the
+            // slices' best k are merged by (distance, key), so the result equals the single scan's.
+            int slices = Math.max(1, Math.min(Schedulers.DEFAULT_POOL_SIZE, snap.length / options.parallelThreshold()));
+            if (slices == 1) {
+                return Mono.fromCallable(() -> search(snap, query, k, prepared, dim)).subscribeOn(Schedulers.parallel());
+            }
+            int size = (snap.length + slices - 1) / slices;
+            return Flux.range(0, slices)
+                    .parallel(slices)
+                    .runOn(Schedulers.parallel())
+                    .map(s -> scan(snap, s * size, Math.min(snap.length, (s + 1) * size), query, k, prepared, dim))
+                    .sequential()
+                    .collectList()
+                    .map(parts -> merge(parts, k));
         });
     }
 
@@ -264,13 +279,22 @@ public final class InMemoryCacheStore implements CacheStore {
         if (k <= 0) {
             return List.of();
         }
+        return merge(List.of(scan(snap, 0, snap.length, query, k, filter, dim)), k);
+    }
+
+    /** The k best of one slice of a snapshot, ascending by (distance, key), and the expired entries seen. */
+    private record TopK(float[] distances, Entry[] entries, int size, List<Entry> expired) {
+    }
+
+    private TopK scan(Entry[] snap, int from, int to, float[] query, int k, Filter filter, int dim) {
         long now = clock.millis();
-        // The k best so far, sorted ascending by (distance, key); a linear insert is fastest for the usual small k.
+        // A linear insert into the sorted best-k arrays is fastest for the usual small k.
         float[] bestD = new float[k];
         Entry[] bestE = new Entry[k];
         int n = 0;
         List<Entry> expired = null;
-        for (Entry e : snap) {
+        for (int idx = from; idx < to; idx++) {
+            Entry e = snap[idx];
             float[] v = e.unit;
             if (v == null || v.length != dim) {
                 continue;
@@ -298,12 +322,32 @@ public final class InMemoryCacheStore implements CacheStore {
             bestD[i] = d;
             bestE[i] = e;
         }
-        if (expired != null) {
-            expired.forEach(this::removeIfSame);
+        return new TopK(bestD, bestE, n, expired == null ? List.of() : expired);
+    }
+
+    private record Hit(float distance, Entry entry) {
+    }
+
+    /** Merges slices: drops the expired entries they saw, returns the overall k best as candidates. */
+    private List<Candidate> merge(List<TopK> parts, int k) {
+        List<Hit> hits = new ArrayList<>();
+        for (TopK p : parts) {
+            p.expired().forEach(this::removeIfSame);
+            for (int i = 0; i < p.size(); i++) {
+                hits.add(new Hit(p.distances()[i], p.entries()[i]));
+            }
         }
+        if (parts.size() > 1) { // each slice is sorted already; only several need a merge
+            hits.sort((a, b) -> {
+                int c = Float.compare(a.distance(), b.distance());
+                return c != 0 ? c : a.entry().key.compareTo(b.entry().key);
+            });
+        }
+        int n = Math.min(k, hits.size());
         List<Candidate> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(new Candidate(bestE[i].key, score(bestD[i]), returnFields(bestE[i].fields)));
+            Hit h = hits.get(i);
+            out.add(new Candidate(h.entry().key, score(h.distance()), returnFields(h.entry().fields)));
         }
         return out;
     }
