@@ -45,6 +45,19 @@ final class JsonHttp {
         });
     }
 
+    /** {@code node} as an array of exactly {@code expected} elements, else a provider error. */
+    static JsonNode requireArray(JsonNode node, int expected, String provider) {
+        if (node == null || !node.isArray() || node.size() != expected) {
+            throw new IllegalStateException(provider + " API returned " + (node == null || !node.isArray() ? 0 : node.size())
+                    + " embeddings for " + expected + " inputs");
+        }
+        return node;
+    }
+
+    static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
     static float[] vector(JsonNode array, String provider) {
         if (array == null || !array.isArray() || array.isEmpty()) {
             throw new IllegalStateException(provider + " API returned no embedding");

@@ -1,7 +1,5 @@
 package com.betterdb.semanticcache.embed.http;
 
-import com.betterdb.semanticcache.embed.BatchEmbedFn;
-import com.betterdb.semanticcache.embed.EmbedFn;
 import com.fasterxml.jackson.databind.JsonNode;
 import reactor.core.publisher.Mono;
 
@@ -18,7 +16,7 @@ import java.util.Objects;
  * A local Ollama server ({@code POST {baseUrl}/api/embed}). Default model {@code nomic-embed-text} (768
  * dimensions); base URL from the option, else {@code OLLAMA_HOST}, else {@code http://localhost:11434}.
  */
-public final class OllamaEmbeddings implements EmbedFn, BatchEmbedFn {
+public final class OllamaEmbeddings extends HttpEmbeddings {
 
     public static final String DEFAULT_MODEL = "nomic-embed-text";
     private static final String PROVIDER = "Ollama";
@@ -33,7 +31,7 @@ public final class OllamaEmbeddings implements EmbedFn, BatchEmbedFn {
         if (!base.contains("://")) {
             base = "http://" + base;
         }
-        this.endpoint = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/api/embed");
+        this.endpoint = URI.create(JsonHttp.stripSlash(base) + "/api/embed");
         this.http = new JsonHttp(b.httpClient, b.timeout, PROVIDER);
     }
 
@@ -42,21 +40,12 @@ public final class OllamaEmbeddings implements EmbedFn, BatchEmbedFn {
     }
 
     @Override
-    public Mono<float[]> embed(String text) {
-        return embedAll(List.of(text)).map(l -> l.get(0));
-    }
-
-    @Override
     public Mono<List<float[]>> embedAll(List<String> texts) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", model);
         body.put("input", texts);
         return http.post(endpoint, Map.of(), body).map(json -> {
-            JsonNode embeddings = json.get("embeddings");
-            if (embeddings == null || !embeddings.isArray() || embeddings.size() != texts.size()) {
-                throw new IllegalStateException("Ollama API returned " + (embeddings == null ? 0 : embeddings.size())
-                        + " embeddings for " + texts.size() + " inputs");
-            }
+            JsonNode embeddings = JsonHttp.requireArray(json.get("embeddings"), texts.size(), PROVIDER);
             List<float[]> out = new ArrayList<>(texts.size());
             for (JsonNode e : embeddings) {
                 out.add(JsonHttp.vector(e, PROVIDER));

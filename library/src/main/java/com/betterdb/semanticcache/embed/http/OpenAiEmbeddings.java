@@ -1,7 +1,5 @@
 package com.betterdb.semanticcache.embed.http;
 
-import com.betterdb.semanticcache.embed.BatchEmbedFn;
-import com.betterdb.semanticcache.embed.EmbedFn;
 import com.fasterxml.jackson.databind.JsonNode;
 import reactor.core.publisher.Mono;
 
@@ -19,7 +17,7 @@ import java.util.Objects;
  * {@code text-embedding-3-small} (1536 dimensions), key from {@code OPENAI_API_KEY} unless given. One request per
  * call; {@link #embedAll} sends the whole list as one request. Nothing is sent until the cache embeds a text.
  */
-public final class OpenAiEmbeddings implements EmbedFn, BatchEmbedFn {
+public final class OpenAiEmbeddings extends HttpEmbeddings {
 
     public static final String DEFAULT_MODEL = "text-embedding-3-small";
     public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
@@ -33,7 +31,7 @@ public final class OpenAiEmbeddings implements EmbedFn, BatchEmbedFn {
 
     private OpenAiEmbeddings(Builder b) {
         this.model = b.model;
-        this.endpoint = URI.create(stripSlash(b.baseUrl) + "/embeddings");
+        this.endpoint = URI.create(JsonHttp.stripSlash(b.baseUrl) + "/embeddings");
         this.headers = Map.of("Authorization", "Bearer " + b.apiKey);
         this.dimensions = b.dimensions;
         this.http = new JsonHttp(b.httpClient, b.timeout, PROVIDER);
@@ -41,11 +39,6 @@ public final class OpenAiEmbeddings implements EmbedFn, BatchEmbedFn {
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    @Override
-    public Mono<float[]> embed(String text) {
-        return embedAll(List.of(text)).map(l -> l.get(0));
     }
 
     @Override
@@ -57,11 +50,7 @@ public final class OpenAiEmbeddings implements EmbedFn, BatchEmbedFn {
             body.put("dimensions", dimensions);
         }
         return http.post(endpoint, headers, body).map(json -> {
-            JsonNode data = json.get("data");
-            if (data == null || !data.isArray() || data.size() != texts.size()) {
-                throw new IllegalStateException("OpenAI API returned " + (data == null ? 0 : data.size())
-                        + " embeddings for " + texts.size() + " inputs");
-            }
+            JsonNode data = JsonHttp.requireArray(json.get("data"), texts.size(), PROVIDER);
             float[][] out = new float[texts.size()][];
             for (int i = 0; i < data.size(); i++) {
                 JsonNode item = data.get(i);
@@ -73,10 +62,6 @@ public final class OpenAiEmbeddings implements EmbedFn, BatchEmbedFn {
             }
             return new ArrayList<>(List.of(out));
         });
-    }
-
-    private static String stripSlash(String url) {
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     public static final class Builder {

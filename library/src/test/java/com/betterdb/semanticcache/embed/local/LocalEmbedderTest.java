@@ -1,5 +1,7 @@
 package com.betterdb.semanticcache.embed.local;
 
+import com.betterdb.semanticcache.testing.embed.TestEmbedder;
+
 import com.betterdb.semanticcache.CacheResult;
 import com.betterdb.semanticcache.SemanticCache;
 import com.betterdb.semanticcache.SemanticCacheOptions;
@@ -43,23 +45,11 @@ class LocalEmbedderTest {
         embedder.close();
     }
 
-    static double cosineDistance(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return 1 - dot / Math.sqrt(na * nb);
-    }
-
     @Test
     void paraphrasesAreMuchCloserThanUnrelatedPrompts() {
         float[] q = embedder.embed(QUESTION).block();
-        double paraphrase = cosineDistance(q, embedder.embed(PARAPHRASE).block());
-        double unrelated = cosineDistance(q, embedder.embed(UNRELATED).block());
+        double paraphrase = TestEmbedder.cosineDistance(q, embedder.embed(PARAPHRASE).block());
+        double unrelated = TestEmbedder.cosineDistance(q, embedder.embed(UNRELATED).block());
         assertThat(paraphrase).isLessThan(0.15);
         assertThat(unrelated).isGreaterThan(0.6);
         assertThat(unrelated - paraphrase).isGreaterThan(MARGIN);

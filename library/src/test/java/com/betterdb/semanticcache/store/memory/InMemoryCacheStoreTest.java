@@ -1,5 +1,7 @@
 package com.betterdb.semanticcache.store.memory;
 
+import com.betterdb.semanticcache.testing.embed.TestEmbedder;
+
 import com.betterdb.semanticcache.SemanticCacheUsageError;
 import com.betterdb.semanticcache.ValkeyCommandError;
 import com.betterdb.semanticcache.filter.Filter;
@@ -149,22 +151,10 @@ class InMemoryCacheStoreTest {
         assertThat(top).hasSize(10);
         assertThat(top.get(0).key()).isEqualTo("e007");
         for (Candidate c : top) {
-            double exact = cosineDistance(q, vs.get(Integer.parseInt(c.key().substring(1))));
+            double exact = TestEmbedder.cosineDistance(q, vs.get(Integer.parseInt(c.key().substring(1))));
             assertThat(c.score()).isCloseTo(exact, within(1e-6));
         }
         assertThat(top).isSortedAccordingTo(Comparator.comparingDouble(Candidate::score));
-    }
-
-    private static double cosineDistance(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return 1 - dot / Math.sqrt(na * nb);
     }
 
     @Test
