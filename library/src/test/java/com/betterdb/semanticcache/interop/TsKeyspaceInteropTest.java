@@ -27,12 +27,10 @@ import com.betterdb.semanticcache.testing.ValkeyTest;
 import com.betterdb.semanticcache.testing.embed.TestEmbedder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -74,7 +72,7 @@ class TsKeyspaceInteropTest {
     private final ValkeyServer server;
     private final RedisCommands<String, String> redis;
     private final TsKeyspace ts = TsKeyspace.load();
-    private RedisClient client;
+    private ValkeyServer.BinaryConnection binary;
     private StatefulRedisConnection<byte[], byte[]> connection;
     private RedisCommands<byte[], byte[]> bin;
     private final List<String> names = new ArrayList<>();
@@ -89,8 +87,8 @@ class TsKeyspaceInteropTest {
 
     @BeforeEach
     void setUp() {
-        client = server.newClient();
-        connection = client.connect(ByteArrayCodec.INSTANCE);
+        binary = server.openBinary();
+        connection = binary.connection();
         bin = connection.sync();
     }
 
@@ -104,8 +102,7 @@ class TsKeyspaceInteropTest {
                 redis.hdel(CacheKeys.REGISTRY_KEY, n);
             }
         } finally {
-            connection.close();
-            client.shutdown();
+            binary.close();
         }
     }
 

@@ -14,9 +14,7 @@ import com.betterdb.semanticcache.store.CacheStores;
 import com.betterdb.semanticcache.testing.ValkeySearchServer;
 import com.betterdb.semanticcache.testing.ValkeySearchTest;
 import com.betterdb.semanticcache.testing.embed.TestEmbedder;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
@@ -38,7 +36,7 @@ class TsKeyspaceSearchInteropTest {
 
     private final ValkeySearchServer server;
     private final TsKeyspace ts = TsKeyspace.load();
-    private RedisClient client;
+    private com.betterdb.semanticcache.testing.ValkeyServer.BinaryConnection binary;
     private StatefulRedisConnection<byte[], byte[]> connection;
     private String name;
     private SemanticCache cache;
@@ -49,8 +47,8 @@ class TsKeyspaceSearchInteropTest {
 
     @BeforeEach
     void setUp() {
-        client = server.newClient();
-        connection = client.connect(ByteArrayCodec.INSTANCE);
+        binary = server.openBinary();
+        connection = binary.connection();
         name = server.uniqueCacheName("tsfx");
     }
 
@@ -62,8 +60,7 @@ class TsKeyspaceSearchInteropTest {
             }
             server.dropCache(name);
         } finally {
-            connection.close();
-            client.shutdown();
+            binary.close();
         }
     }
 

@@ -21,9 +21,7 @@ import com.betterdb.semanticcache.store.CacheStores;
 import com.betterdb.semanticcache.testing.ValkeySearchServer;
 import com.betterdb.semanticcache.testing.ValkeySearchTest;
 import com.betterdb.semanticcache.testing.embed.TestEmbedder;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +45,7 @@ class SemanticCacheSearchTierTest {
 
     private static final Duration T = Duration.ofSeconds(15);
     private final ValkeySearchServer server;
-    private RedisClient client;
+    private com.betterdb.semanticcache.testing.ValkeyServer.BinaryConnection binary;
     private StatefulRedisConnection<byte[], byte[]> connection;
     private SemanticCache cache;
     private String name;
@@ -58,8 +56,8 @@ class SemanticCacheSearchTierTest {
 
     @BeforeEach
     void open() {
-        client = server.newClient();
-        connection = client.connect(ByteArrayCodec.INSTANCE);
+        binary = server.openBinary();
+        connection = binary.connection();
         name = server.uniqueCacheName("e2e");
         cache = SemanticCache.create(SemanticCacheOptions.builder()
                 .name(name)
@@ -81,8 +79,7 @@ class SemanticCacheSearchTierTest {
             cache.close();
             server.dropCache(name);
         } finally {
-            connection.close();
-            client.shutdown();
+            binary.close();
         }
     }
 

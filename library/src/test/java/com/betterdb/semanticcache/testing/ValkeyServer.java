@@ -92,6 +92,27 @@ public class ValkeyServer implements AutoCloseable {
     return RedisClient.create(resources(), uri());
   }
 
+  /** A new client with one byte-array connection (what the cache's stores use); close it when done. */
+  public BinaryConnection openBinary() {
+    RedisClient client = newClient();
+    return new BinaryConnection(client, client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE));
+  }
+
+  /** A client and its byte-array connection; {@link #close()} closes both. */
+  public record BinaryConnection(RedisClient client,
+      io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]> connection) implements AutoCloseable {
+
+    public io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> sync() {
+      return connection.sync();
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+      client.shutdown();
+    }
+  }
+
   /** A shared synchronous connection (default protocol), owned and closed by the handle; do not close it. */
   public synchronized RedisCommands<String, String> commands() {
     if (sharedConnection == null) {

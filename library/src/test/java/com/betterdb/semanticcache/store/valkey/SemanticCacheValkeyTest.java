@@ -23,11 +23,9 @@ import com.betterdb.semanticcache.testing.ValkeyTest;
 import com.betterdb.semanticcache.testing.embed.TestEmbedder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -60,7 +58,7 @@ class SemanticCacheValkeyTest {
 
     private final ValkeyServer server;
     private final RedisCommands<String, String> redis;
-    private RedisClient client;
+    private ValkeyServer.BinaryConnection binary;
     private StatefulRedisConnection<byte[], byte[]> connection;
     private RedisCommands<byte[], byte[]> bin;
     private String name;
@@ -77,8 +75,8 @@ class SemanticCacheValkeyTest {
 
     @BeforeEach
     void setUp() {
-        client = server.newClient();
-        connection = client.connect(ByteArrayCodec.INSTANCE);
+        binary = server.openBinary();
+        connection = binary.connection();
         bin = connection.sync();
         name = server.uniqueCacheName("scv");
         keys = new CacheKeys(name);
@@ -92,8 +90,7 @@ class SemanticCacheValkeyTest {
             redis.del(keys.heartbeatKey());
             redis.hdel(CacheKeys.REGISTRY_KEY, name); // only our field: never the registry hash
         } finally {
-            connection.close();
-            client.shutdown();
+            binary.close();
         }
     }
 

@@ -15,7 +15,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +38,7 @@ class ValkeyCacheStoreTest {
 
     private final ValkeyServer server;
     private final RedisCommands<String, String> redis;
-    private RedisClient client;
+    private ValkeyServer.BinaryConnection binary;
     private StatefulRedisConnection<byte[], byte[]> connection;
     private RedisCommands<byte[], byte[]> bin;
     private String name;
@@ -53,8 +52,8 @@ class ValkeyCacheStoreTest {
 
     @BeforeEach
     void setUp() {
-        client = server.newClient();
-        connection = client.connect(ByteArrayCodec.INSTANCE);
+        binary = server.openBinary();
+        connection = binary.connection();
         bin = connection.sync();
         name = server.uniqueCacheName("vcs");
         keys = new CacheKeys(name);
@@ -68,8 +67,7 @@ class ValkeyCacheStoreTest {
             redis.del(keys.heartbeatKey());
             redis.hdel(CacheKeys.REGISTRY_KEY, name);
         } finally {
-            connection.close();
-            client.shutdown();
+            binary.close();
         }
     }
 
