@@ -737,14 +737,18 @@ public final class SemanticCache implements AutoCloseable {
         });
     }
 
-    /** The aggregate analysis first, then one per category found in the window (first seen first). */
+    /**
+     * The aggregate analysis first, then one per category found in the window, first seen first. As in the
+     * TypeScript package, a category counts when any JSON member names it, even one that is not a valid sample.
+     */
     public Mono<List<ThresholdEffectiveness>> thresholdEffectivenessAll(int minSamples) {
         return Mono.defer(() -> {
             requireReady("thresholdEffectivenessAll");
-            return readSamples().map(samples -> {
+            return readWindow().map(records -> {
+                List<WindowSample> samples = samplesOf(records);
                 List<ThresholdEffectiveness> out = new ArrayList<>();
                 out.add(analyze(samples, null, minSamples));
-                for (String c : ThresholdAnalyzer.categoriesOf(samples)) {
+                for (String c : WindowSamples.categoriesOfMembers(records.stream().map(WindowRecord::member).toList())) {
                     out.add(analyze(samples, c, minSamples));
                 }
                 return out;
@@ -760,15 +764,20 @@ public final class SemanticCache implements AutoCloseable {
     }
 
     private Mono<List<WindowSample>> readSamples() {
-        return store.readWindow()
-                .onErrorReturn(List.of())
-                .map(records -> {
-                    List<WindowSample> samples = new ArrayList<>(records.size());
-                    for (WindowRecord r : records) {
-                        WindowSamples.parse(r.member(), r.timestampMs()).ifPresent(samples::add);
-                    }
-                    return samples;
-                });
+        return readWindow().map(SemanticCache::samplesOf);
+    }
+
+    /** The window, oldest first; a failed read is an empty window (the analysis is best-effort). */
+    private Mono<List<WindowRecord>> readWindow() {
+        return store.readWindow().onErrorReturn(List.of());
+    }
+
+    private static List<WindowSample> samplesOf(List<WindowRecord> records) {
+        List<WindowSample> samples = new ArrayList<>(records.size());
+        for (WindowRecord r : records) {
+            WindowSamples.parse(r.member(), r.timestampMs()).ifPresent(samples::add);
+        }
+        return samples;
     }
 
     // ------------------------------------------------------------------------------------------------ config

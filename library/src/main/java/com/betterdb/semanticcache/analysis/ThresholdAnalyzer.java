@@ -4,9 +4,7 @@ import com.betterdb.semanticcache.ThresholdEffectiveness;
 import com.betterdb.semanticcache.ThresholdEffectiveness.Recommendation;
 import com.betterdb.semanticcache.internal.JsNumberFormat;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Pure implementation of behaviour.md §14 steps 3–8 (threshold effectiveness), with the TS
@@ -111,29 +109,5 @@ public final class ThresholdAnalyzer {
         }
         return new ThresholdEffectiveness(label, n, threshold, hitRate, uncertainHitRate, nearMissRate,
                 avgHitSimilarity, avgMissSimilarity, rec, reasoning, recommended);
-    }
-
-    /**
-     * Distinct non-empty categories of the samples in first-seen order (pass samples oldest first,
-     * as {@code ZRANGE 0 -1} returns them) — the per-category order of TS
-     * {@code thresholdEffectivenessAll}. (PY sorts them ascending instead.)
-     */
-    public static List<String> categoriesOf(List<WindowSample> samples) {
-        Set<String> seen = new LinkedHashSet<>();
-        if (samples != null) {
-            for (WindowSample s : samples) {
-                if (s != null && !s.category().isEmpty()) {
-                    seen.add(s.category());
-                }
-            }
-        }
-        return List.copyOf(seen);
-    }
-
-    /** Convenience: {@link #categoriesOf} sorted ascending by code point (Python {@code sorted}, PY order). */
-    public static List<String> categoriesOfSorted(List<WindowSample> samples) {
-        List<String> out = new ArrayList<>(categoriesOf(samples));
-        out.sort(com.betterdb.semanticcache.internal.CodePoints.ORDER);
-        return List.copyOf(out);
     }
 }

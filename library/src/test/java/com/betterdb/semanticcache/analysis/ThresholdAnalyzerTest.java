@@ -258,18 +258,6 @@ class ThresholdAnalyzerTest {
     }
 
     @Test
-    void categoriesOfFirstSeenOrderNonEmptyDistinct() {
-        List<WindowSample> s = new ArrayList<>();
-        s.add(new WindowSample(0.1, true, "zeta", null, 1));
-        s.add(new WindowSample(0.1, true, "", null, 2));
-        s.add(new WindowSample(0.1, false, "alpha", null, 3));
-        s.add(new WindowSample(0.1, true, "zeta", null, 4));
-        assertThat(ThresholdAnalyzer.categoriesOf(s)).containsExactly("zeta", "alpha");
-        assertThat(ThresholdAnalyzer.categoriesOfSorted(s)).containsExactly("alpha", "zeta");
-        assertThat(ThresholdAnalyzer.categoriesOf(List.of())).isEmpty();
-    }
-
-    @Test
     void recommendationLabels() {
         assertThat(Recommendation.TIGHTEN_THRESHOLD.label()).isEqualTo("tighten_threshold");
         assertThat(Recommendation.LOOSEN_THRESHOLD.label()).isEqualTo("loosen_threshold");

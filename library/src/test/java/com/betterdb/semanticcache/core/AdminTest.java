@@ -80,6 +80,8 @@ class AdminTest {
         f.store.window.add(new WindowRecord("{\"score\":0.5,\"result\":\"miss\",\"category\":\"\",\"_n\":0.2,"
                 + "\"cost_saved_micros\":null}", 3));
         f.store.window.add(new WindowRecord("not json", 4));
+        // Not a valid sample, but TS still reports its category (with no samples).
+        f.store.window.add(new WindowRecord("{\"score\":\"bad\",\"result\":\"hit\",\"category\":\"ghost\"}", 5));
         ThresholdEffectiveness all = f.cache.thresholdEffectiveness(null, 1).block();
         assertThat(all.category()).isEqualTo("all");
         assertThat(all.sampleCount()).isEqualTo(3);
@@ -87,8 +89,9 @@ class AdminTest {
         assertThat(all.uncertainHitRate()).isEqualTo(0.5);
         assertThat(all.recommendation()).isEqualTo(ThresholdEffectiveness.Recommendation.TIGHTEN_THRESHOLD);
         List<ThresholdEffectiveness> each = f.cache.thresholdEffectivenessAll(1).block();
-        assertThat(each).extracting(ThresholdEffectiveness::category).containsExactly("all", "faq");
+        assertThat(each).extracting(ThresholdEffectiveness::category).containsExactly("all", "faq", "ghost");
         assertThat(each.get(1).sampleCount()).isEqualTo(2);
+        assertThat(each.get(2).sampleCount()).isZero();
         ThresholdEffectiveness few = f.cache.thresholdEffectiveness(null, 100).block();
         assertThat(few.recommendation()).isEqualTo(ThresholdEffectiveness.Recommendation.INSUFFICIENT_DATA);
     }
