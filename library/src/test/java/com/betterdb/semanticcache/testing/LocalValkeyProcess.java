@@ -13,7 +13,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -49,10 +52,22 @@ public final class LocalValkeyProcess implements AutoCloseable {
    * @throws IOException when it does not come up; the message carries the tail of its log
    */
   public static LocalValkeyProcess start(Path binary, List<String> extraArgs) throws IOException {
+    return start(binary, extraArgs, env -> { }, LocalValkeyProcess::freeLoopbackPort);
+  }
+
+  /**
+   * {@link #start(Path, List)} with a say over the child's environment and its port.
+   *
+   * @param environment edits the child's environment (a copy of this JVM's; {@code TMPDIR} is already the server's
+   *     temp directory, so whatever a launcher script writes there goes with it)
+   * @param ports where the port comes from; asked again when a start loses the race for a port
+   */
+  public static LocalValkeyProcess start(Path binary, List<String> extraArgs,
+      Consumer<Map<String, String>> environment, PortSource ports) throws IOException {
     Path dir = Files.createTempDirectory("valkey-test-");
     IOException last = null;
     for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
-      int port = freeLoopbackPort();
+      int port = ports.next();
       Path logFile = dir.resolve("valkey-" + port + ".log");
       List<String> cmd = new ArrayList<>(List.of(binary.toString(),
           "--port", Integer.toString(port),
@@ -62,11 +77,13 @@ public final class LocalValkeyProcess implements AutoCloseable {
           "--daemonize", "no",
           "--dir", dir.toString()));
       cmd.addAll(extraArgs);
-      Process p = new ProcessBuilder(cmd)
+      ProcessBuilder pb = new ProcessBuilder(cmd)
           .directory(dir.toFile())
           .redirectErrorStream(true)
-          .redirectOutput(logFile.toFile())
-          .start();
+          .redirectOutput(logFile.toFile());
+      pb.environment().put("TMPDIR", dir.toString());
+      environment.accept(pb.environment());
+      Process p = pb.start();
       try {
         waitUntilReady(p, port, logFile);
         return new LocalValkeyProcess(binary, p, port, dir);
@@ -80,6 +97,12 @@ public final class LocalValkeyProcess implements AutoCloseable {
     }
     deleteRecursively(dir);
     throw last;
+  }
+
+  /** Where a server's port comes from. */
+  @FunctionalInterface
+  public interface PortSource {
+    int next() throws IOException;
   }
 
   private static void waitUntilReady(Process p, int port, Path logFile) throws IOException {
@@ -119,6 +142,38 @@ public final class LocalValkeyProcess implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       s.setReuseAddress(true);
       return s.getLocalPort();
+    }
+  }
+
+  /**
+   * A port free on 127.0.0.1 whose companion {@code port + offset} is free on every interface and below 65536: for
+   * servers that open a second listener at a fixed offset (valkey-search's cluster coordinator listens on
+   * {@code port + 20294}, on all interfaces). Picked at random below the kernel's ephemeral range where possible.
+   */
+  static int freeLoopbackPortWithCompanion(int offset) throws IOException {
+    int highest = 65535 - offset;
+    int lowest = Math.min(10_000, highest - 1000);
+    if (lowest < 1024) {
+      throw new IllegalArgumentException("no port range leaves room for an offset of " + offset);
+    }
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    for (int i = 0; i < 200; i++) {
+      int port = random.nextInt(lowest, highest + 1);
+      if (isFree(InetAddress.getLoopbackAddress(), port) && isFree(null, port + offset)) {
+        return port;
+      }
+    }
+    throw new IOException("found no free port p in [" + lowest + ", " + highest + "] with p + " + offset + " free too");
+  }
+
+  /** Whether a listener can bind {@code port} on {@code address} ({@code null}: every interface) right now. */
+  private static boolean isFree(InetAddress address, int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(address == null ? new InetSocketAddress(port) : new InetSocketAddress(address, port), 1);
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 

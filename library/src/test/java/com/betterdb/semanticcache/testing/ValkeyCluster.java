@@ -21,7 +21,7 @@ import java.util.Objects;
  * <p><b>The cluster may be shared</b> (one per JVM, or yours named by {@code VALKEY_CLUSTER_URL}) and may hold other
  * data: never {@code FLUSHALL}; use {@link #uniqueCacheName(String)} and delete what you wrote.
  */
-public final class ValkeyCluster implements AutoCloseable {
+public class ValkeyCluster implements AutoCloseable {
 
   private final List<RedisURI> seeds;
   private final String description;
@@ -120,7 +120,7 @@ public final class ValkeyCluster implements AutoCloseable {
     return description;
   }
 
-  /** Stops the nodes this run started (nothing for an external cluster). */
+  /** Stops the nodes this run started (nothing for an external cluster). Subclasses close their own clients first. */
   @Override
   public synchronized void close() {
     RuntimeException first = null;

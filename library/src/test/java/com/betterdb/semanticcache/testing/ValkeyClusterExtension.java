@@ -55,11 +55,23 @@ public class ValkeyClusterExtension extends ServerTierExtension<ValkeyCluster> {
 
   /** A handle on the cluster seeded by {@code url}; every node must report {@code cluster_state:ok}. */
   static TierResolution<ValkeyCluster> fromUrl(String url) {
+    Seed seed = seed(VALKEY_CLUSTER_URL, url);
+    if (seed.problem() != null) {
+      return TierResolution.failed(seed.problem(), seed.cause());
+    }
+    return TierResolution.available(new ValkeyCluster(List.of(seed.uri()), VALKEY_CLUSTER_URL + "=" + url, List.of()));
+  }
+
+  /** A seed node named by {@code variable=url}, or why it cannot be used (not a URI, state not {@code ok}). */
+  record Seed(RedisURI uri, String problem, Throwable cause) {
+  }
+
+  static Seed seed(String variable, String url) {
     RedisURI uri;
     try {
       uri = RedisURI.create(url);
     } catch (RuntimeException e) {
-      return TierResolution.failed(VALKEY_CLUSTER_URL + "=" + url + " is not a valid Redis URI: " + e.getMessage(), e);
+      return new Seed(null, variable + "=" + url + " is not a valid Redis URI: " + e.getMessage(), e);
     }
     RedisClient client = RedisClient.create();
     String state;
@@ -69,14 +81,38 @@ public class ValkeyClusterExtension extends ServerTierExtension<ValkeyCluster> {
       client.shutdown(0, 2, TimeUnit.SECONDS);
     }
     if (!"ok".equals(state)) {
-      return TierResolution.failed(VALKEY_CLUSTER_URL + "=" + url + " is set but the node's cluster_state is " + state,
-          null);
+      return new Seed(null, variable + "=" + url + " is set but the node's cluster_state is " + state, null);
     }
-    return TierResolution.available(new ValkeyCluster(List.of(uri), VALKEY_CLUSTER_URL + "=" + url, List.of()));
+    return new Seed(uri, null, null);
   }
 
   /** Starts {@value #PRIMARIES} cluster-enabled nodes, joins them, waits for {@code cluster_state:ok} everywhere. */
   static TierResolution<ValkeyCluster> startLocal(Path server, Path cli) {
+    try {
+      LocalCluster c = formLocal(server, cli,
+          clusterArgs -> LocalValkeyProcess.start(server, clusterArgs));
+      return TierResolution.available(new ValkeyCluster(c.seeds(), c.description(), c.nodes()));
+    } catch (Exception e) {
+      return TierResolution.failed("Valkey Cluster tier: " + server + " is on PATH but a " + PRIMARIES
+          + "-primary cluster could not be formed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts one node with the given cluster arguments added to its command line. */
+  @FunctionalInterface
+  interface NodeStarter {
+    LocalValkeyProcess start(List<String> clusterArgs) throws IOException;
+  }
+
+  /** The nodes of a cluster this run formed, their URIs, and a description for the logs. */
+  record LocalCluster(List<RedisURI> seeds, List<LocalValkeyProcess> nodes, String description) {
+  }
+
+  /**
+   * Starts {@value #PRIMARIES} nodes with {@code starter}, joins them with {@code valkey-cli --cluster create} and
+   * waits until every node reports {@code cluster_state:ok}. Stops what it started when anything fails.
+   */
+  static LocalCluster formLocal(Path server, Path cli, NodeStarter starter) throws IOException, InterruptedException {
     long started = System.currentTimeMillis();
     List<LocalValkeyProcess> nodes = new ArrayList<>();
     try {
@@ -84,7 +120,7 @@ public class ValkeyClusterExtension extends ServerTierExtension<ValkeyCluster> {
         // Each process has its own temp dir (--dir), so the node config file name cannot clash.
         // An explicit bus port: the default (port + 10000) is invalid for ports above 55535, which the kernel
         // hands out as free ports, and may be taken.
-        nodes.add(LocalValkeyProcess.start(server, List.of("--cluster-enabled", "yes",
+        nodes.add(starter.start(List.of("--cluster-enabled", "yes",
             "--cluster-port", Integer.toString(LocalValkeyProcess.freeLoopbackPort()),
             "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000")));
       }
@@ -102,11 +138,10 @@ public class ValkeyClusterExtension extends ServerTierExtension<ValkeyCluster> {
       String description = PRIMARIES + "-primary cluster from " + server + " on ports "
           + nodes.stream().map(n -> Integer.toString(n.port())).toList() + " (formed in "
           + (System.currentTimeMillis() - started) + " ms)";
-      return TierResolution.available(new ValkeyCluster(uris, description, List.copyOf(nodes)));
-    } catch (Exception e) {
+      return new LocalCluster(uris, List.copyOf(nodes), description);
+    } catch (IOException | InterruptedException | RuntimeException e) {
       nodes.forEach(LocalValkeyProcess::close);
-      return TierResolution.failed("Valkey Cluster tier: " + server + " is on PATH but a " + PRIMARIES
-          + "-primary cluster could not be formed: " + e.getMessage(), e);
+      throw e;
     }
   }
 

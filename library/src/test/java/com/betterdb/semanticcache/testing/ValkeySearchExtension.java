@@ -1,5 +1,6 @@
 package com.betterdb.semanticcache.testing;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,6 +11,14 @@ public class ValkeySearchExtension extends ServerTierExtension<ValkeySearchServe
 
   public static final String VALKEY_SEARCH_URL = "VALKEY_SEARCH_URL";
   public static final String VALKEY_SEARCH_MODULE = "VALKEY_SEARCH_MODULE";
+  /**
+   * A self-contained launcher: an executable that takes {@code valkey-server} arguments and starts Valkey with the
+   * search module loaded (module arguments from {@value #MODULE_ARGS}), such as the test server's
+   * {@code valkey-search-server} script.
+   */
+  public static final String VALKEY_SEARCH_SERVER = "VALKEY_SEARCH_SERVER";
+  /** The launcher's variable for module arguments (e.g. {@code --use-coordinator} in cluster mode). */
+  static final String MODULE_ARGS = "VALKEY_SEARCH_MODULE_ARGS";
   /** The image of the Docker fallback (and of docker-compose.yml): Valkey 9 with valkey-search 1.2.1+. */
   public static final String BUNDLE_IMAGE = "valkey/valkey-bundle:9.1";
 
@@ -26,9 +35,16 @@ public class ValkeySearchExtension extends ServerTierExtension<ValkeySearchServe
   public static TierResolution<ValkeySearchServer> resolve(TierEnvironment env) {
     TierResolution<ValkeyServer> base;
     String url = env.env(VALKEY_SEARCH_URL);
+    String launcher = env.env(VALKEY_SEARCH_SERVER);
     String module = env.env(VALKEY_SEARCH_MODULE);
     if (url != null) {
       base = ValkeyExtension.fromUrl(url, VALKEY_SEARCH_URL);
+    } else if (launcher != null) {
+      String notExecutable = launcherProblem(launcher);
+      if (notExecutable != null) {
+        return TierResolution.failed(notExecutable, null);
+      }
+      base = startLauncher(Path.of(launcher).toAbsolutePath());
     } else if (module != null) {
       Path modulePath = Path.of(module).toAbsolutePath();
       if (!Files.isRegularFile(modulePath)) {
@@ -43,7 +59,9 @@ public class ValkeySearchExtension extends ServerTierExtension<ValkeySearchServe
     } else if (env.dockerAvailable()) {
       base = ValkeyExtension.startContainer(BUNDLE_IMAGE);
     } else {
-      return TierResolution.skipped("valkey-search tier skipped: set " + VALKEY_SEARCH_URL
+      return TierResolution.skipped("valkey-search tier skipped: set " + VALKEY_SEARCH_SERVER
+          + " (a launcher that starts valkey-server with the module, e.g. the valkey-search-server script of a "
+          + "self-contained test server), " + VALKEY_SEARCH_URL
           + " (a Valkey 9 server with valkey-search >= 1.2.1, e.g. redis://127.0.0.1:6379 after "
           + "`docker compose up -d`) or " + VALKEY_SEARCH_MODULE + " (path of the valkey-search module, loaded "
           + "into valkey-server from PATH), or run Docker");
@@ -51,7 +69,47 @@ public class ValkeySearchExtension extends ServerTierExtension<ValkeySearchServe
     if (!base.isAvailable()) {
       return base.withoutHandle();
     }
-    return checkSearchModule(base.handle());
+    TierResolution<ValkeySearchServer> checked = checkSearchModule(base.handle());
+    if (url == null && launcher != null && checked.isSkipped()) {
+      // We started it to get the module: a launcher that does not load it is broken, not absent.
+      return TierResolution.failed(VALKEY_SEARCH_SERVER + "=" + launcher + ": " + checked.skipReason(), null);
+    }
+    return checked;
+  }
+
+  /** Why {@code value} of {@value #VALKEY_SEARCH_SERVER} cannot be a launcher, or {@code null} when it can. */
+  static String launcherProblem(String value) {
+    Path path = Path.of(value).toAbsolutePath();
+    if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
+      return VALKEY_SEARCH_SERVER + "=" + value + " is set but is not an executable file";
+    }
+    return null;
+  }
+
+  private static TierResolution<ValkeyServer> startLauncher(Path launcher) {
+    try {
+      LocalValkeyProcess p = startLauncher(launcher, List.of(), null, LocalValkeyProcess::freeLoopbackPort);
+      return TierResolution.available(new ValkeyServer(p.host(), p.port(), p.toString(), p));
+    } catch (Exception e) {
+      return TierResolution.failed("valkey-search tier: " + VALKEY_SEARCH_SERVER + "=" + launcher
+          + " did not start: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Starts the launcher like the Valkey tier's server (free loopback port, no persistence, temp dir), with
+   * {@code moduleArgs} as {@value #MODULE_ARGS}, or without that variable when {@code null} (so a value exported for
+   * a cluster does not leak into a standalone server).
+   */
+  static LocalValkeyProcess startLauncher(Path launcher, List<String> extraArgs, String moduleArgs,
+      LocalValkeyProcess.PortSource ports) throws IOException {
+    return LocalValkeyProcess.start(launcher, extraArgs, env -> {
+      if (moduleArgs == null) {
+        env.remove(MODULE_ARGS);
+      } else {
+        env.put(MODULE_ARGS, moduleArgs);
+      }
+    }, ports);
   }
 
   /** Keeps {@code server} when it has valkey-search 1.2.1+, otherwise closes it and skips, saying why. */
@@ -68,7 +126,8 @@ public class ValkeySearchExtension extends ServerTierExtension<ValkeySearchServe
       ValkeyExtension.closeQuietly(server);
       return TierResolution.skipped("valkey-search tier skipped: the server at " + where
           + " has no search module (MODULE LIST and FT._LIST). Set " + VALKEY_SEARCH_URL
-          + " to a Valkey 9 server with valkey-search >= 1.2.1, or " + VALKEY_SEARCH_MODULE + " to the module file");
+          + " to a Valkey 9 server with valkey-search >= 1.2.1, " + VALKEY_SEARCH_SERVER + " to a launcher, or "
+          + VALKEY_SEARCH_MODULE + " to the module file");
     }
     if (version >= 0 && version < ValkeySearchServer.MIN_MODULE_VERSION) {
       ValkeyExtension.closeQuietly(server);
@@ -84,6 +143,17 @@ public class ValkeySearchExtension extends ServerTierExtension<ValkeySearchServe
    * {@code FT._LIST} works; {@link Long#MIN_VALUE} when the server has no search module.
    */
   static long searchModuleVersion(ValkeyServer server) {
+    return searchModuleVersion(server::call);
+  }
+
+  /** Sends one command to one server and returns its reply as {@link ValkeyServer#call} does. */
+  @FunctionalInterface
+  interface Caller {
+    List<Object> call(String command, String... args);
+  }
+
+  /** {@link #searchModuleVersion(ValkeyServer)} over any way of reaching one server. */
+  static long searchModuleVersion(Caller server) {
     List<Object> modules;
     try {
       modules = server.call("MODULE", "LIST");
@@ -112,7 +182,7 @@ public class ValkeySearchExtension extends ServerTierExtension<ValkeySearchServe
     return hasFtList(server) ? -1 : Long.MIN_VALUE;
   }
 
-  private static boolean hasFtList(ValkeyServer server) {
+  private static boolean hasFtList(Caller server) {
     try {
       server.call("FT._LIST");
       return true;
