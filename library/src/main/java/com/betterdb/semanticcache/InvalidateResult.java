@@ -1,5 +1,8 @@
 package com.betterdb.semanticcache;
 
-/** @param deleted keys found and deleted; @param truncated true when the batch limit (1000) was reached. */
+/**
+ * @param deleted   entries deleted (a key the index still listed after an earlier delete is not counted)
+ * @param truncated true when the batch limit (1000) was reached, so more entries may match
+ */
 public record InvalidateResult(long deleted, boolean truncated) {
 }

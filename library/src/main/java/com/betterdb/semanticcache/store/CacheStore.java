@@ -91,8 +91,10 @@ public interface CacheStore {
     // --- invalidation, index, flush ---
 
     /**
-     * Finds at most {@code limit} entries matching {@code filter} and deletes them. Returns the number of keys
-     * the search returned. Failures: {@code FT.SEARCH} or {@code DEL} errors.
+     * Finds at most {@code limit} entries matching {@code filter} and deletes them. Returns the number of entries
+     * deleted: {@code limit} when more may match, fewer only when none is left (a search index that still lists
+     * already deleted keys must not make the count larger, nor end an invalidation early). Failures:
+     * {@code FT.SEARCH} or {@code DEL} errors.
      */
     Mono<Integer> deleteMatching(Filter filter, int limit);
 

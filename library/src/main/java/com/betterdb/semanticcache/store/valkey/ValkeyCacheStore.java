@@ -429,18 +429,47 @@ public final class ValkeyCacheStore implements CacheStore {
 
     // ---------------------------------------------------------------------------------------------- invalidation
 
+    /**
+     * {@code FT.SEARCH ... RETURN 0 LIMIT 0 n}, then {@code DEL} of the keys found; returns how many keys the DELs
+     * removed. valkey-search applies a delete to its index a few milliseconds later, so a search right after one (the
+     * previous page of an invalidation, or anyone's delete or expiry) can still return keys that are gone: they are
+     * not counted, and a full page that held any is searched again after a pause, so that a count below
+     * {@code limit} still means nothing matching is left.
+     */
     @Override
     public Mono<Integer> deleteMatching(Filter filter, int limit) {
+        return deletePage(filter.toQuery(), limit, 0, System.nanoTime() + STALE_SEARCH_BUDGET.toNanos());
+    }
+
+    /** How long a search may keep returning deleted keys before invalidation gives up with an error. */
+    static final Duration STALE_SEARCH_BUDGET = Duration.ofSeconds(5);
+    private static final Duration STALE_SEARCH_PAUSE = Duration.ofMillis(10);
+
+    private Mono<Integer> deletePage(String query, int limit, int deletedSoFar, long deadlineNanos) {
+        int wanted = limit - deletedSoFar;
         return single(FtKeywords.SEARCH, () -> new FtSearchOutput(),
-                FtCommands.searchKeys(keys.indexName(), filter.toQuery(), limit))
+                FtCommands.searchKeys(keys.indexName(), query, wanted))
                 .onErrorMap(e -> new ValkeyCommandError("FT.SEARCH", e))
                 .flatMap(rows -> {
                     if (rows.isEmpty()) {
-                        return Mono.just(0);
+                        return Mono.just(deletedSoFar);
                     }
                     List<byte[]> found = new ArrayList<>(rows.size());
                     rows.forEach(r -> found.add(bytes(r.key())));
-                    return delete(connection, found).thenReturn(rows.size());
+                    return delete(connection, found).flatMap(removed -> {
+                        int deleted = deletedSoFar + removed.intValue();
+                        boolean someWereGone = removed < rows.size();
+                        if (!someWereGone || rows.size() < wanted || deleted >= limit) {
+                            return Mono.just(deleted);
+                        }
+                        if (System.nanoTime() > deadlineNanos) {
+                            return Mono.error(new ValkeyCommandError("FT.SEARCH", "the index kept returning deleted"
+                                    + " keys for " + STALE_SEARCH_BUDGET.toSeconds() + " s; " + deleted
+                                    + " entries were deleted, more may match"));
+                        }
+                        return Mono.delay(STALE_SEARCH_PAUSE)
+                                .then(Mono.defer(() -> deletePage(query, limit, deleted, deadlineNanos)));
+                    });
                 });
     }
 

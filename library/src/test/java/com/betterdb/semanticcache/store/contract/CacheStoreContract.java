@@ -58,6 +58,15 @@ import static org.assertj.core.api.Assertions.within;
  *
  * <p>The helpers ({@link #fixtureEntries()}, {@link #put}, {@link #knn}, {@link #miss}, {@link #vector}, ...) are
  * protected so store-specific subclasses can add tests of their own.
+ *
+ * <p><b>Rule: no test may depend on the order of equal distances.</b> valkey-search's HNSW returns equally distant
+ * documents in either order (and picks either at the {@code k} cut); the in-memory store breaks ties by key. A test
+ * that passes only because of one store's tie order is wrong. {@link #equalDistancesAreATieOfUndefinedOrder()} states
+ * what may be relied on. A subclass over a store with its own fixed tie order must run the suite once per
+ * {@link com.betterdb.semanticcache.testing.TieOrderStore.Order} through a
+ * {@link com.betterdb.semanticcache.testing.TieOrderStore} (as {@code InMemoryCacheStoreContractTest} does): the two
+ * orders are opposite, so a tie-dependent assertion fails in one of the runs, in every build. Tests of
+ * {@code SemanticCache} over the in-memory store do the same.
  */
 public abstract class CacheStoreContract {
 
@@ -266,6 +275,33 @@ public abstract class CacheStoreContract {
         assertThat(knnKeys(Q, 10, Filter.all())).hasSize(3);
         // Another query point reverses the order of a and b.
         assertThat(knnKeys(vector(0.8f, 0.2f, 0f, 0f), 2, Filter.all())).containsExactly(key("b"), key("a"));
+    }
+
+    /**
+     * Equal distances form a tie: the store returns the tied entries as a group (closer entries before it, farther ones
+     * after), in any order, and any of them at the {@code k} cut. Only sets may be asserted within a group.
+     */
+    @Test
+    void equalDistancesAreATieOfUndefinedOrder() {
+        ensureIndex(4);
+        for (String id : List.of("t1", "t2", "t3")) {
+            put(id, entry("same " + id, "r " + id, "gpt-4o", "geo", INSERTED_AT, vector(1f, 0f, 0f, 0f)), null);
+        }
+        put("near", entry("near", "r", "gpt-4o", "geo", INSERTED_AT, vector(0.9f, 0.1f, 0f, 0f)), null);
+        awaitIndexed(store, 4);
+        Set<String> tie = Set.of(key("t1"), key("t2"), key("t3"));
+
+        List<Candidate> all = knn(A, 4, Filter.all());
+        assertThat(all).hasSize(4);
+        assertThat(all.subList(0, 3)).extracting(Candidate::key).containsExactlyInAnyOrderElementsOf(tie);
+        assertThat(all.subList(0, 3)).allSatisfy(c -> assertThat(c.score()).isEqualTo(all.get(0).score()));
+        assertThat(all.get(3).key()).isEqualTo(key("near"));
+        assertThat(all.get(3).score()).isGreaterThan(all.get(0).score());
+
+        assertThat(knnKeys(A, 1, Filter.all())).hasSize(1).allMatch(tie::contains);
+        assertThat(knnKeys(A, 2, Filter.all())).hasSize(2).doesNotHaveDuplicates().allMatch(tie::contains);
+        List<SearchOutcome> batch = store.knnAll(List.of(new SearchRequest(A, 2, Filter.all()))).collectList().block();
+        assertThat(batch.get(0).candidates()).extracting(Candidate::key).hasSize(2).allMatch(tie::contains);
     }
 
     @Test

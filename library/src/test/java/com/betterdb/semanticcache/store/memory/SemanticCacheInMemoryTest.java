@@ -11,9 +11,12 @@ import com.betterdb.semanticcache.StoreOptions;
 import com.betterdb.semanticcache.cost.ModelCost;
 import com.betterdb.semanticcache.filter.Filter;
 import com.betterdb.semanticcache.store.CacheStores;
+import com.betterdb.semanticcache.testing.TieOrderStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Mono;
 
 import java.time.Duration;
@@ -27,7 +30,10 @@ import static org.assertj.core.api.Assertions.within;
 /**
  * {@code SemanticCache} over the in-memory store with hand-made 2-d vectors, so every distance is known: the text
  * {@code "d0.08"} embeds at cosine distance 0.08 from {@code [1, 0]}. Threshold 0.1, uncertainty band 0.05 (defaults).
+ * Runs once per order of equal distances ({@link TieOrderStore}): no test may depend on the order of ties.
  */
+@ParameterizedClass
+@EnumSource(TieOrderStore.Order.class)
 class SemanticCacheInMemoryTest {
 
     private final MutableClock clock = new MutableClock(1_780_000_000_000L);
@@ -35,6 +41,11 @@ class SemanticCacheInMemoryTest {
             CacheStores.inMemory(InMemoryOptions.builder().clock(clock).build());
     private final Map<String, float[]> vectors = new HashMap<>();
     private SemanticCache cache;
+    private final TieOrderStore.Order ties;
+
+    SemanticCacheInMemoryTest(TieOrderStore.Order ties) {
+        this.ties = ties;
+    }
 
     /** The unit vector at cosine distance {@code d} from [1, 0]. */
     private static float[] at(double d) {
@@ -51,7 +62,7 @@ class SemanticCacheInMemoryTest {
         }
         cache = SemanticCache.create(SemanticCacheOptions.builder()
                 .name("facade")
-                .store(server)
+                .store(TieOrderStore.wrap(server, ties))
                 .embedFn(text -> Mono.justOrEmpty(vectors.get(text))
                         .switchIfEmpty(Mono.error(new IllegalArgumentException("no vector for " + text))))
                 .categoryThreshold("strict", 0.01)

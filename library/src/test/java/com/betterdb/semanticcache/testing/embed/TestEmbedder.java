@@ -8,6 +8,8 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The deterministic, network-free test embedder {@code anchor-hash-bow-v1} of
@@ -174,6 +176,55 @@ public final class TestEmbedder {
             nb += (double) b[i] * b[i];
         }
         return 1 - dot / (Math.sqrt(na) * Math.sqrt(nb));
+    }
+
+    private static final String[] WORDS = ("river mountain coffee engine garden violin planet harbor pencil winter "
+            + "castle rocket forest silver candle market tunnel meadow copper lantern island bridge falcon thunder "
+            + "marble orchard canyon feather glacier compass anchor velvet ember summit prairie beacon quartz willow "
+            + "saddle cobalt").split(" ");
+
+    /**
+     * {@code n} deterministic texts of 6 to 11 words drawn, with repeats, from a 40-word list: their embeddings
+     * spread over many different distances. Texts that differ in one shared token only (e.g. {@code "prompt number
+     * 7"}) sit at one equal distance from each other, a plateau on which an HNSW search with a small candidate list
+     * can miss even an exact match; real embeddings have no such plateaus, and neither do these texts.
+     */
+    public static List<String> variedTexts(int n) {
+        List<String> out = new ArrayList<>(n);
+        long state = 0x9E3779B97F4A7C15L;
+        for (int i = 0; i < n; i++) {
+            state = state * 6364136223846793005L + 1442695040888963407L;
+            int words = 6 + (int) ((state >>> 33) % 6);
+            StringBuilder sb = new StringBuilder();
+            for (int w = 0; w < words; w++) {
+                state = state * 6364136223846793005L + 1442695040888963407L;
+                sb.append(w == 0 ? "" : " ").append(WORDS[(int) ((state >>> 33) % WORDS.length)]);
+            }
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    /**
+     * The indexes of the {@code texts} nearest to {@code query}: every one within {@code tolerance} of the smallest
+     * cosine distance. Different texts can share a vector (tokens hash into {@code dim} buckets), and a search returns
+     * any of equally near entries, so a test asserts that its answer is among these, never which one.
+     */
+    public static Set<Integer> nearest(String query, List<String> texts, int dim, double tolerance) {
+        float[] q = embed(query, dim);
+        double[] d = new double[texts.size()];
+        double best = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < d.length; i++) {
+            d[i] = cosineDistance(q, embed(texts.get(i), dim));
+            best = Math.min(best, d[i]);
+        }
+        Set<Integer> out = new TreeSet<>();
+        for (int i = 0; i < d.length; i++) {
+            if (d[i] <= best + tolerance) {
+                out.add(i);
+            }
+        }
+        return out;
     }
 
     private static void requireDim(int dim) {
