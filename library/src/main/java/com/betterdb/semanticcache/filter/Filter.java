@@ -28,7 +28,12 @@ public sealed interface Filter {
         return new Raw(query);
     }
 
-    /** {@code @field:{v1|v2|...}}: the field's tag set contains any of the values (escaped). */
+    /**
+     * {@code @field:{v1|v2|...}}: the field's tag set contains any of the values (escaped). Values are stripped of
+     * leading and trailing whitespace, as valkey-search strips the tags it indexes. A value ending in {@code *} is
+     * rejected ({@link IllegalArgumentException}): valkey-search reads a trailing {@code *} as a prefix wildcard even
+     * when escaped, so such a value cannot be matched exactly (an invalidation would delete every value it prefixes).
+     */
     static Filter tag(String field, String... values) {
         return new Tag(field, List.of(values));
     }
@@ -87,7 +92,7 @@ public sealed interface Filter {
     record Tag(String field, List<String> values) implements Filter {
         public Tag {
             FilterSupport.requireField(field);
-            values = List.copyOf(values);
+            values = values.stream().map(FilterSupport::tagValue).toList();
             if (values.isEmpty()) {
                 throw new IllegalArgumentException("tag filter on '" + field + "' needs at least one value");
             }

@@ -208,6 +208,11 @@ public final class FilterParser {
             throw new SemanticCacheUsageError("Invalid filter syntax: empty tag value in the tag clause at position "
                     + start + " of '" + src + "'");
         }
+        if (v.strip().endsWith("*")) { // valkey-search reads "\*" at the end as a prefix wildcard too
+            throw new SemanticCacheUsageError("In-memory store cannot evaluate filter construct '"
+                    + constructAt(start) + "' at position " + start + ": a tag value ending in '*', escaped or not,"
+                    + " is a prefix/wildcard tag match on valkey-search and is not supported; " + SUPPORTED);
+        }
         return v;
     }
 

@@ -1,6 +1,7 @@
 package com.betterdb.semanticcache.filter;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /** Rendering helpers shared by the {@link Filter} records. */
@@ -15,6 +16,20 @@ final class FilterSupport {
         if (field == null || !FIELD.matcher(field).matches()) {
             throw new IllegalArgumentException("invalid filter field name: '" + field + "'");
         }
+    }
+
+    /**
+     * A tag value as valkey-search can match it: stripped (the module strips indexed tags and query values alike; an
+     * escaped space at either end is not kept either), and not ending in {@code *}, which valkey-search 1.2 reads as a
+     * prefix wildcard even when escaped.
+     */
+    static String tagValue(String value) {
+        String v = Objects.requireNonNull(value, "tag value").strip();
+        if (v.endsWith("*")) {
+            throw new IllegalArgumentException("tag value '" + value + "' ends with '*': valkey-search reads a"
+                    + " trailing * as a prefix wildcard even when escaped, so it cannot be matched exactly");
+        }
+        return v;
     }
 
     static String bound(double v, boolean inclusive) {

@@ -47,6 +47,27 @@ class FilterEvaluatorTest {
         assertThat(raw("@binary_refs:{sha256\\:ab12}", fields("model", "x"))).isFalse();
     }
 
+    // valkey-search strips indexed tags and query values: a typed value is stripped too (FilterSearchTierTest)
+    @Test
+    void typedTagValuesAreStrippedLikeTheIndexedTags() {
+        Filter padded = Filter.category("  faq\t");
+        assertThat(padded).isEqualTo(Filter.category("faq"));
+        assertThat(padded.toQuery()).isEqualTo("@category:{faq}");
+        assertThat(FilterEvaluator.matches(padded, fields("category", " faq "))).isTrue();
+        assertThat(Filter.model("a b ").toQuery()).isEqualTo("@model:{a\\ b}");
+    }
+
+    // valkey-search 1.2.1 reads "\*" at the end of a tag value as a prefix wildcard (FilterSearchTierTest)
+    @Test
+    void aTagValueEndingInAStarCannotBeMatchedExactlyAndIsRejected() {
+        assertThatThrownBy(() -> Filter.category("faq*"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("prefix wildcard");
+        assertThatThrownBy(() -> Filter.tag("model", "ok", "gpt* "))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(Filter.model("g*t").toQuery()).isEqualTo("@model:{g\\*t}");
+    }
+
     // data-format.md §4.1: TAG matching is case-insensitive (no CASESENSITIVE)
     @Test
     void tagMatchingIgnoresCase() {

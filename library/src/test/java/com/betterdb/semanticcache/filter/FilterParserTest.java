@@ -127,8 +127,19 @@ class FilterParserTest {
         assertThat(FilterParser.parse("@m:{hello\\ world}")).isEqualTo(Filter.tag("m", "hello world"));
         assertThat(FilterParser.parse("@m:{a\\|b}")).isEqualTo(Filter.tag("m", "a|b"));
         assertThat(FilterParser.parse("@m:{a\\}b}")).isEqualTo(Filter.tag("m", "a}b"));
-        assertThat(FilterParser.parse("@m:{\\ x\\ }")).isEqualTo(Filter.tag("m", " x "));
-        assertThat(FilterParser.parse("@m:{gpt\\*}")).isEqualTo(Filter.tag("m", "gpt*"));
+        // valkey-search strips tag values at both ends, escaped spaces included
+        assertThat(FilterParser.parse("@m:{\\ x\\ }")).isEqualTo(Filter.tag("m", "x"));
+        assertThat(FilterParser.parse("@m:{g\\*t}")).isEqualTo(Filter.tag("m", "g*t"));
+    }
+
+    /** valkey-search 1.2.1 reads a trailing "\*" as a prefix match, like "*" (FilterSearchTierTest shows it). */
+    @Test
+    void anEscapedTrailingStarIsAPrefixMatchAndUnsupported() {
+        assertThatThrownBy(() -> FilterParser.parse("@m:{gpt\\*}"))
+                .isInstanceOf(SemanticCacheUsageError.class)
+                .hasMessageContaining("ending in '*'");
+        assertThatThrownBy(() -> FilterParser.parse("@m:{a|gpt\\* }"))
+                .isInstanceOf(SemanticCacheUsageError.class);
     }
 
     // valkey-search precedence: negation > AND > OR; parentheses override
