@@ -211,11 +211,17 @@ public final class TestEmbedder {
      * any of equally near entries, so a test asserts that its answer is among these, never which one.
      */
     public static Set<Integer> nearest(String query, List<String> texts, int dim, double tolerance) {
-        float[] q = embed(query, dim);
-        double[] d = new double[texts.size()];
+        List<float[]> vectors = new ArrayList<>(texts.size());
+        texts.forEach(t -> vectors.add(embed(t, dim)));
+        return nearest(embed(query, dim), vectors, tolerance);
+    }
+
+    /** {@link #nearest(String, List, int, double)} over vectors embedded once. */
+    public static Set<Integer> nearest(float[] query, List<float[]> vectors, double tolerance) {
+        double[] d = new double[vectors.size()];
         double best = Double.POSITIVE_INFINITY;
         for (int i = 0; i < d.length; i++) {
-            d[i] = cosineDistance(q, embed(texts.get(i), dim));
+            d[i] = cosineDistance(query, vectors.get(i));
             best = Math.min(best, d[i]);
         }
         Set<Integer> out = new TreeSet<>();
