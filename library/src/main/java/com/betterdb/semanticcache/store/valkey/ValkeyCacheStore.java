@@ -64,8 +64,9 @@ import java.util.Map;
  * ({@code StatefulRedisClusterConnection}); what differs is in {@link Keyspace}: on a cluster, multi-key {@code DEL}
  * and {@code MGET} become pipelined single-key commands (no key carries a hash tag, so keys span slots), and
  * {@code flush()} scans every primary. Every other command is single-key and routed by Lettuce by its key's slot.
- * {@code FT.*} commands are keyless and go to the node Lettuce picks for keyless commands: valkey-search's own
- * cluster behaviour applies (data-format.md §16: {@code FT.CREATE} may create the index only on the receiving node).
+ * {@code FT.*} commands are keyless and go to the node Lettuce picks for keyless commands. With valkey-search's
+ * coordinator ({@code --use-coordinator}) that node spreads {@code FT.CREATE}/{@code FT.DROPINDEX} to every shard and
+ * fans searches out; {@code indexStats()} asks for the cluster-wide counts (tested on a real 3-primary cluster).
  */
 public final class ValkeyCacheStore implements CacheStore {
 
@@ -139,16 +140,36 @@ public final class ValkeyCacheStore implements CacheStore {
     }
 
     private Mono<FtInfo> info() {
-        return single(FtKeywords.INFO, () -> new GenericReplyOutput(), FtCommands.info(keys.indexName()))
+        return info(FtCommands.info(keys.indexName()));
+    }
+
+    private Mono<FtInfo> info(CommandArgs<byte[], byte[]> args) {
+        return single(FtKeywords.INFO, () -> new GenericReplyOutput(), args)
                 .publishOn(Schedulers.parallel())
                 .map(FtReplies::parseInfo)
                 .onErrorMap(e -> !(e instanceof ValkeyCommandError), e -> new ValkeyCommandError("FT.INFO", e));
     }
 
+    /**
+     * {@code FT.INFO}. On a cluster, plain {@code FT.INFO} describes the shard of the node that receives it, so the
+     * document count comes from {@code FT.INFO idx PRIMARY} and the state from {@code FT.INFO idx CLUSTER} (valkey-search
+     * with its coordinator); a module without the coordinator rejects the scopes, and the receiving node's view is
+     * all there is.
+     */
     @Override
     public Mono<IndexStats> indexStats() {
-        return info().map(i -> new IndexStats(i.numDocs(), i.indexingState()));
+        Mono<IndexStats> local = info().map(i -> new IndexStats(i.numDocs(), i.indexingState()));
+        if (!keyspace.isCluster()) {
+            return local;
+        }
+        return Mono.zip(info(FtCommands.info(keys.indexName(), FtCommands.InfoScope.PRIMARY)),
+                        info(FtCommands.info(keys.indexName(), FtCommands.InfoScope.CLUSTER)))
+                .map(t -> new IndexStats(t.getT1().numDocs(), t.getT2().indexingState()))
+                .onErrorResume(e -> String.valueOf(e.getMessage()).contains(SCOPE_NOT_VALID), e -> local);
     }
+
+    /** valkey-search's reply to a scoped {@code FT.INFO} without its coordinator (or standalone). */
+    static final String SCOPE_NOT_VALID = "option is not valid in this configuration";
 
     // ---------------------------------------------------------------------------------------------- search
 

@@ -212,6 +212,28 @@ public final class FtCommands {
         return toCommandArgs(infoArgv(indexName));
     }
 
+    /**
+     * {@code FT.INFO {idx} {scope}} arguments: on a cluster whose valkey-search runs its coordinator, {@code PRIMARY}
+     * sums {@code num_docs} over the primaries and {@code CLUSTER} reports the back-fill {@code state} of the whole
+     * cluster (plain {@code FT.INFO} counts the receiving node's shard only). Standalone servers reject a scope.
+     */
+    public static List<byte[]> infoArgv(String indexName, InfoScope scope) {
+        return List.of(utf8(indexName), ascii(scope.name()));
+    }
+
+    /** {@link #infoArgv(String, InfoScope)}; send with {@link FtKeywords#INFO}. */
+    public static CommandArgs<byte[], byte[]> info(String indexName, InfoScope scope) {
+        return toCommandArgs(infoArgv(indexName, scope));
+    }
+
+    /** The scopes of a cluster-wide {@code FT.INFO}. */
+    public enum InfoScope {
+        /** {@code num_docs} summed over the primaries. */
+        PRIMARY,
+        /** The back-fill {@code state} over every node. */
+        CLUSTER
+    }
+
     /** {@code FT.DROPINDEX {idx}} arguments — never {@code DD} (valkey-search 1.2 rejects it, fixture 28). */
     public static List<byte[]> dropIndexArgv(String indexName) {
         return List.of(utf8(indexName));

@@ -132,6 +132,11 @@ class FtCommandsTest {
         assertThat(Fixtures.show(Fixtures.wireArgv(FtKeywords.LIST, FtCommands.list()))).containsExactly("FT._LIST");
         assertThat(Fixtures.show(Fixtures.wireArgv(FtKeywords.INFO, FtCommands.info("a:idx"))))
                 .containsExactly("FT.INFO", "a:idx");
+        // cluster-wide counts (valkey-search's coordinator; ValkeySearchClusterStoreTest runs them for real)
+        assertThat(Fixtures.show(Fixtures.wireArgv(FtKeywords.INFO, FtCommands.info("a:idx",
+                FtCommands.InfoScope.PRIMARY)))).containsExactly("FT.INFO", "a:idx", "PRIMARY");
+        assertThat(Fixtures.show(Fixtures.wireArgv(FtKeywords.INFO, FtCommands.info("a:idx",
+                FtCommands.InfoScope.CLUSTER)))).containsExactly("FT.INFO", "a:idx", "CLUSTER");
         // never DD (fixture 28 shows valkey-search rejects it)
         assertThat(Fixtures.show(Fixtures.wireArgv(FtKeywords.DROPINDEX, FtCommands.dropIndex("a:idx"))))
                 .containsExactly("FT.DROPINDEX", "a:idx");
