@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * and §16): keys are spread over every primary, SCAN runs on each primary, each batch is deleted with per-key DELs
  * (a multi-key DEL would fail with CROSSSLOT). FT.DROPINDEX itself cannot run here (no search module on these nodes),
  * so the package-private steps after it are called directly: {@link ValkeyCacheStore#deleteByPattern(String)} and
- * {@link ValkeyCacheStore#deleteCacheKeys()}.
+ * {@link ValkeyCacheStore#deleteCacheKeys()}. The whole flush, FT.DROPINDEX included, runs on a search cluster in
+ * {@code ValkeySearchClusterStoreTest}.
  */
 @ValkeyClusterTest
 class ValkeyClusterFlushTest {

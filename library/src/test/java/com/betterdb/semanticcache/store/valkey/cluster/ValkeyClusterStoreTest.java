@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * The Valkey store on a real 3-primary cluster connection ({@code CacheStores.valkeyCluster}), through the public
  * {@link CacheStore} SPI: every key lands on the primary of its slot, multi-key reads come back in order, and nothing
  * fails with CROSSSLOT. The FT.* commands need valkey-search, which these nodes do not have: only their failure is
- * checked here (see docs/valkey-cluster.md for the known limits of the search module on a cluster).
+ * checked here; {@link ValkeySearchClusterStoreTest} runs them on a cluster with the module.
  */
 @ValkeyClusterTest
 class ValkeyClusterStoreTest {
