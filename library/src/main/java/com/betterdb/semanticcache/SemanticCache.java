@@ -88,6 +88,7 @@ public final class SemanticCache implements AutoCloseable {
     private final ObservationRegistry observations;
     private final Embedder embedder;
     private final Decider decider;
+    private final ReadThrough readThrough;
     private final CostTable costTable;
     private final RuntimeConfig initialConfig;
     private final AtomicReference<RuntimeConfig> config;
@@ -116,6 +117,7 @@ public final class SemanticCache implements AutoCloseable {
                     return d == null ? 0 : d.dimension();
                 });
         this.decider = new Decider(options.name(), options.uncertaintyBand(), metrics, this::nowMs);
+        this.readThrough = new ReadThrough(this, metrics);
         this.costTable = CostTable.effective(options.useDefaultCostTable(), options.costTable());
         this.initialConfig = new RuntimeConfig(options.defaultThreshold(), options.categoryThresholds(),
                 options.defaultTtl());
@@ -467,6 +469,28 @@ public final class SemanticCache implements AutoCloseable {
         List<Candidate> rows = (List<Candidate>) rowsOrError;
         return decider.decide(lookup, rows, Observation.NOOP)
                 .onErrorResume(e -> Mono.just(new Decider.Decision(CacheResult.failed(e), null)));
+    }
+
+    // ------------------------------------------------------------------------------------------------ read-through
+
+    public Mono<ComputeResult> getOrCompute(String prompt, Function<? super Prompt, ? extends Mono<Answer>> llm) {
+        return getOrCompute(Prompt.of(prompt), llm, GetOrComputeOptions.defaults());
+    }
+
+    public Mono<ComputeResult> getOrCompute(String prompt, Function<? super Prompt, ? extends Mono<Answer>> llm,
+                                            GetOrComputeOptions options) {
+        return getOrCompute(Prompt.of(prompt), llm, options);
+    }
+
+    /**
+     * Read-through: looks the prompt up and returns the cached response on a hit; on a miss calls {@code llm} once
+     * (lazily, on subscription), stores its answer with the answer's model and token usage (so cost tracking works)
+     * and returns it. An LLM error reaches the caller and nothing is stored. A cache failure is answered around by
+     * calling the LLM unless {@link GetOrComputeOptions#failOpen()} is off.
+     */
+    public Mono<ComputeResult> getOrCompute(Prompt prompt, Function<? super Prompt, ? extends Mono<Answer>> llm,
+                                            GetOrComputeOptions options) {
+        return readThrough.getOrCompute(prompt, llm, options);
     }
 
     // ------------------------------------------------------------------------------------------------ store

@@ -116,6 +116,17 @@ public final class CacheMetrics {
                         .register(registry))).record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** One {@code getOrCompute} call with its outcome ({@code MetricNames.OUTCOME_*}). */
+    public void readThrough(String outcome) {
+        counter(READ_THROUGH_TOTAL, "Read-through (getOrCompute) calls by outcome", TAG_OUTCOME, outcome).increment();
+    }
+
+    /** A cache failure answered around by a fail-open caller ({@code operation}: {@code MetricNames.OPERATION_*}). */
+    public void failOpen(String operation) {
+        counter(FAIL_OPEN_TOTAL, "Cache failures that a fail-open caller answered around by calling the LLM",
+                TAG_OPERATION, operation).increment();
+    }
+
     private Counter counter(String name, String help, String... tags) {
         String key = name + '|' + String.join("|", tags);
         return (Counter) meters.computeIfAbsent(key, k -> Counter.builder(prefix + name)

@@ -18,12 +18,26 @@ public final class MetricNames {
     public static final String CONFIG_REFRESH_FAILED_TOTAL = "config_refresh_failed_total";
     public static final String JUDGE_DECISIONS_TOTAL = "judge_decisions_total";
     public static final String JUDGE_DURATION_SECONDS = "judge_duration_seconds";
+    /** {@code getOrCompute} calls by outcome (Java only: the reference packages have no read-through path). */
+    public static final String READ_THROUGH_TOTAL = "read_through_total";
+    /** Cache failures that a fail-open caller answered around (Java only). */
+    public static final String FAIL_OPEN_TOTAL = "fail_open_total";
 
     public static final String TAG_CACHE_NAME = "cache_name";
     public static final String TAG_RESULT = "result";
     public static final String TAG_CATEGORY = "category";
     public static final String TAG_OPERATION = "operation";
     public static final String TAG_DECISION = "decision";
+    public static final String TAG_OUTCOME = "outcome";
+
+    /** {@code outcome} of {@code read_through_total}: served from the cache. */
+    public static final String OUTCOME_HIT = "hit";
+    /** {@code outcome} of {@code read_through_total}: the LLM was called. */
+    public static final String OUTCOME_COMPUTED = "computed";
+    /** {@code operation} of {@code fail_open_total}: the lookup failed. */
+    public static final String OPERATION_CHECK = "check";
+    /** {@code operation} of {@code fail_open_total}: storing the answer failed. */
+    public static final String OPERATION_STORE = "store";
 
     /** Category label used when a lookup has no category. */
     public static final String NO_CATEGORY = "none";
