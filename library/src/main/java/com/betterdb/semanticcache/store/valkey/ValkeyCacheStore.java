@@ -74,6 +74,11 @@ public final class ValkeyCacheStore implements CacheStore {
     static final long WINDOW_MAX_MEMBERS = 10_000;
     static final long PENDING_MAX_AGE_MS = 300_000;
     private static final int SCAN_COUNT = 100;
+    /** valkey-search's reply to a scoped {@code FT.INFO} without its coordinator (or standalone). */
+    static final String SCOPE_NOT_VALID = "option is not valid in this configuration";
+    /** How long an invalidation search may keep returning deleted keys before it gives up with an error. */
+    static final Duration STALE_SEARCH_BUDGET = Duration.ofSeconds(5);
+    private static final Duration STALE_SEARCH_PAUSE = Duration.ofMillis(10);
 
     private final StatefulConnection<byte[], byte[]> connection;
     private final Keyspace keyspace;
@@ -167,9 +172,6 @@ public final class ValkeyCacheStore implements CacheStore {
                 .map(t -> new IndexStats(t.getT1().numDocs(), t.getT2().indexingState()))
                 .onErrorResume(e -> String.valueOf(e.getMessage()).contains(SCOPE_NOT_VALID), e -> local);
     }
-
-    /** valkey-search's reply to a scoped {@code FT.INFO} without its coordinator (or standalone). */
-    static final String SCOPE_NOT_VALID = "option is not valid in this configuration";
 
     // ---------------------------------------------------------------------------------------------- search
 
@@ -461,10 +463,6 @@ public final class ValkeyCacheStore implements CacheStore {
     public Mono<Integer> deleteMatching(Filter filter, int limit) {
         return deletePage(filter.toQuery(), limit, 0, System.nanoTime() + STALE_SEARCH_BUDGET.toNanos());
     }
-
-    /** How long a search may keep returning deleted keys before invalidation gives up with an error. */
-    static final Duration STALE_SEARCH_BUDGET = Duration.ofSeconds(5);
-    private static final Duration STALE_SEARCH_PAUSE = Duration.ofMillis(10);
 
     private Mono<Integer> deletePage(String query, int limit, int deletedSoFar, long deadlineNanos) {
         int wanted = limit - deletedSoFar;

@@ -28,6 +28,7 @@ final class FtStubProxy implements AutoCloseable {
     private final int upstreamPort;
     /** Upper-case command name → raw RESP reply to send instead of forwarding. */
     private final Map<String, byte[]> stubs = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Deque<byte[]>> sequences = new ConcurrentHashMap<>();
     /** Every stubbed command received, as its arguments. */
     final List<List<String>> stubbed = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -52,7 +53,41 @@ final class FtStubProxy implements AutoCloseable {
 
     /** Answers {@code command} with exactly these bytes (e.g. a recorded valkey-search reply with binary fields). */
     void stubBytes(String command, byte[] rawReply) {
+        sequences.remove(command.toUpperCase(java.util.Locale.ROOT));
         stubs.put(command.toUpperCase(java.util.Locale.ROOT), rawReply.clone());
+    }
+
+    /** Answers the n-th {@code command} with the n-th reply, and every later one with the last. */
+    void stubSequence(String command, String... rawReplies) {
+        String c = command.toUpperCase(java.util.Locale.ROOT);
+        java.util.Deque<byte[]> q = new java.util.concurrent.ConcurrentLinkedDeque<>();
+        for (String r : rawReplies) {
+            q.add(r.getBytes(StandardCharsets.UTF_8));
+        }
+        stubs.put(c, q.getLast());
+        sequences.put(c, q);
+    }
+
+    /** The next reply of a sequence, or the fixed stub. */
+    private byte[] reply(String command) {
+        java.util.Deque<byte[]> q = sequences.get(command);
+        if (q != null) {
+            byte[] next = q.size() > 1 ? q.pollFirst() : q.peekFirst();
+            if (next != null) {
+                return next;
+            }
+        }
+        return stubs.get(command);
+    }
+
+    /** A keys-only {@code FT.SEARCH} reply ({@code RETURN 0}) listing {@code keys}. */
+    static String keysReply(String... keys) {
+        StringBuilder sb = new StringBuilder("*").append(keys.length + 1).append("\r\n:").append(keys.length)
+                .append("\r\n");
+        for (String k : keys) {
+            sb.append('$').append(k.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(k).append("\r\n");
+        }
+        return sb.toString();
     }
 
     private void acceptLoop() {
@@ -83,7 +118,7 @@ final class FtStubProxy implements AutoCloseable {
                 if (args == null) {
                     return;
                 }
-                byte[] stub = args.isEmpty() ? null : stubs.get(args.get(0).toUpperCase(java.util.Locale.ROOT));
+                byte[] stub = args.isEmpty() ? null : reply(args.get(0).toUpperCase(java.util.Locale.ROOT));
                 if (stub != null) {
                     stubbed.add(args);
                     cout.write(stub);
