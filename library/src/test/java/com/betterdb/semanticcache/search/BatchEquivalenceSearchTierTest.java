@@ -44,7 +44,7 @@ class BatchEquivalenceSearchTierTest {
     private static final int STORED = 1_050;
     private static final List<String> TEXTS = TestEmbedder.variedTexts(STORED + 150);
     private static final List<String> PROMPTS = TEXTS.subList(0, STORED);
-    private static final List<float[]> VECTORS = PROMPTS.stream().map(p -> TestEmbedder.embed(p, DIM)).toList();
+    private static final List<float[]> VECTORS = PROMPTS.stream().map(p -> TestEmbedder.spread(p, DIM)).toList();
 
     private final ValkeySearchServer server;
     private final SearchCaches caches;
@@ -72,7 +72,8 @@ class BatchEquivalenceSearchTierTest {
     }
 
     private SemanticCache cache(String prefix) {
-        return caches.initialized(caches.newName(prefix), TestEmbedder.embedFn(DIM), b -> { });
+        // Spread vectors: HNSW is approximate, and the test is about the batch paths, not about recall.
+        return caches.initialized(caches.newName(prefix), TestEmbedder.spreadEmbedFn(DIM), b -> { });
     }
 
     @Test
@@ -116,7 +117,7 @@ class BatchEquivalenceSearchTierTest {
             assertThat(b.similarity()).as(what).isEqualTo(s.similarity());
             if (b.hit()) {
                 hits++;
-                List<String> nearest = TestEmbedder.nearest(TestEmbedder.embed(TEXTS.get(i), DIM), VECTORS, 1e-6).stream()
+                List<String> nearest = TestEmbedder.nearest(TestEmbedder.spread(TEXTS.get(i), DIM), VECTORS, 1e-6).stream()
                         .map(j -> "answer " + j).toList();
                 assertThat(b.response()).as(what).isIn(nearest);
                 assertThat(s.response()).as(what).isIn(nearest);

@@ -117,18 +117,21 @@ class IndexLifecycleSearchTierTest {
     void initialisingWhileTheIndexBackFillsUsesItsDimensionAndNeverFails() {
         String name = caches.newName("backfill");
         int docs = 3_000;
-        SemanticCache writer = caches.initialized(name, TestEmbedder.embedFn(32), b -> { });
+        SemanticCache writer = caches.initialized(name, TestEmbedder.spreadEmbedFn(32), b -> { });
         List<String> prompts = TestEmbedder.variedTexts(docs);
         writer.storeAll(Flux.range(0, docs).map(i -> StoreRequest.of(prompts.get(i), "r" + i)),
                 BatchOptions.defaults()).blockLast(SearchCaches.T);
         server.call("FT.DROPINDEX", name + ":idx"); // keeps the hashes: the next FT.CREATE back-fills them
 
-        SemanticCache creator = caches.initialized(name, TestEmbedder.embedFn(32), b -> { });
+        SemanticCache creator = caches.initialized(name, TestEmbedder.spreadEmbedFn(32), b -> { });
         IndexInfo justCreated = creator.indexInfo().block(SearchCaches.T);
         assertThat(justCreated.indexingState()).isEqualTo("backfill_in_progress");
 
         AtomicInteger probes = new AtomicInteger();
-        SemanticCache late = caches.initialized(name, counting(32, probes), b -> { });
+        SemanticCache late = caches.initialized(name, text -> {
+            probes.incrementAndGet();
+            return Mono.just(TestEmbedder.spread(text, 32));
+        }, b -> { });
         assertThat(probes).as("FT.INFO of a back-filling index gives the dimension").hasValue(0);
         List<String> states = new CopyOnWriteArrayList<>();
         List<CacheResult> during = new ArrayList<>();
@@ -143,8 +146,8 @@ class IndexLifecycleSearchTierTest {
         assertThat(during).as("checks during the back-fill answer (hit or miss), never fail")
                 .allSatisfy(r -> assertThat(r.error()).isNull());
         SearchCaches.awaitDocs(late, docs);
-        List<String> nearest = TestEmbedder.nearest(prompts.get(7), prompts, 32, 1e-6).stream().map(j -> "r" + j)
-                .toList();
+        List<float[]> vectors = prompts.stream().map(p -> TestEmbedder.spread(p, 32)).toList();
+        List<String> nearest = TestEmbedder.nearest(vectors.get(7), vectors, 1e-6).stream().map(j -> "r" + j).toList();
         assertThat(late.check(prompts.get(7)).block(SearchCaches.T).response()).isIn(nearest);
     }
 

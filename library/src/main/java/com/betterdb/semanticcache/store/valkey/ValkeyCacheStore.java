@@ -209,10 +209,17 @@ public final class ValkeyCacheStore implements CacheStore {
                 });
     }
 
+    /**
+     * The KNN search of one lookup. On a cluster the query names the index's {@code EF_RUNTIME}: valkey-search's
+     * coordinator does not apply the index default to the shards' searches, which then occasionally miss the
+     * nearest entry ({@link FtCommands#knnQuery(String, int, int)}).
+     */
     private CommandArgs<byte[], byte[]> knnArgs(float[] vector, int k, Filter filter) {
         String expr = filter == null || filter instanceof Filter.All ? null : filter.toQuery();
-        return FtCommands.knnSearch(keys.indexName(), FtCommands.knnQuery(expr, k), Float32.encode(vector), k,
-                FtCommands.KNN_RETURN_FIELDS);
+        String query = keyspace.isCluster()
+                ? FtCommands.knnQuery(expr, k, Math.max(k, FtCommands.DEFAULT_EF_RUNTIME))
+                : FtCommands.knnQuery(expr, k);
+        return FtCommands.knnSearch(keys.indexName(), query, Float32.encode(vector), k, FtCommands.KNN_RETURN_FIELDS);
     }
 
     // ---------------------------------------------------------------------------------------------- entries

@@ -178,6 +178,44 @@ public final class TestEmbedder {
         return 1 - dot / (Math.sqrt(na) * Math.sqrt(nb));
     }
 
+    /**
+     * A unit vector of {@code dim} Gaussian components drawn from a generator seeded with the text's 64-bit FNV-1a
+     * hash: deterministic, and unrelated texts land far apart in every direction. For bulk test data on a real
+     * valkey-search, whose HNSW search is approximate: over the clustered bag-of-words vectors of {@link #embed}
+     * (a small vocabulary hashed into few buckets) its KNN occasionally misses even an exact match, over these it
+     * does not. Similar texts are not similar here; use {@link #embed} where closeness matters.
+     */
+    public static float[] spread(String text, int dim) {
+        requireDim(dim);
+        long h = 0xcbf29ce484222325L;
+        for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(h);
+        double[] g = new double[dim];
+        double sumSq = 0;
+        for (int i = 0; i < dim; i++) {
+            // Box-Muller: SplittableRandom has no nextGaussian on Java 17
+            double u = 1 - random.nextDouble();
+            double v = random.nextDouble();
+            g[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+            sumSq += g[i] * g[i];
+        }
+        float[] out = new float[dim];
+        double norm = Math.sqrt(sumSq);
+        for (int i = 0; i < dim; i++) {
+            out[i] = (float) (g[i] / norm);
+        }
+        return out;
+    }
+
+    /** An {@link EmbedFn} over {@link #spread(String, int)}. */
+    public static EmbedFn spreadEmbedFn(int dim) {
+        requireDim(dim);
+        return text -> Mono.fromCallable(() -> spread(text, dim));
+    }
+
     private static final String[] WORDS = ("river mountain coffee engine garden violin planet harbor pencil winter "
             + "castle rocket forest silver candle market tunnel meadow copper lantern island bridge falcon thunder "
             + "marble orchard canyon feather glacier compass anchor velvet ember summit prairie beacon quartz willow "

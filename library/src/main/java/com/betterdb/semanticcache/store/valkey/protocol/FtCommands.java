@@ -40,6 +40,9 @@ public final class FtCommands {
     public static final List<String> KNN_RETURN_FIELDS = List.of(
             "prompt", "response", "model", "category", "cost_micros", "content_blocks", SCORE_FIELD);
 
+    /** valkey-search's default HNSW {@code ef_runtime}, which the cache's index keeps (it sets no HNSW options). */
+    public static final int DEFAULT_EF_RUNTIME = 10;
+
     /** Row limit of the invalidation search (data-format.md §15). */
     public static final int INVALIDATE_LIMIT = 1000;
 
@@ -138,8 +141,19 @@ public final class FtCommands {
      * filter, else {@code (filterExpr)=>[KNN k @embedding $vec AS __score]}.
      */
     public static String knnQuery(String filterExpr, int k) {
+        return knnQuery(filterExpr, k, 0);
+    }
+
+    /**
+     * {@link #knnQuery(String, int)} with {@code EF_RUNTIME efRuntime} in the KNN clause (fixture 25), or without it
+     * when {@code efRuntime <= 0}. On a valkey-search 1.2.1 cluster the shards search without the index's default
+     * {@code ef_runtime} unless the query names one, and about one lookup in a few hundred then misses even an exact
+     * match; naming {@link #DEFAULT_EF_RUNTIME} restores the standalone behaviour (ValkeySearchClusterStoreTest).
+     */
+    public static String knnQuery(String filterExpr, int k, int efRuntime) {
         String head = filterExpr == null || filterExpr.isEmpty() ? "*" : "(" + filterExpr + ")";
-        return head + "=>[KNN " + k + " @" + EMBEDDING_FIELD + " $" + VECTOR_PARAM + " AS " + SCORE_FIELD + "]";
+        String ef = efRuntime > 0 ? " EF_RUNTIME " + efRuntime : "";
+        return head + "=>[KNN " + k + " @" + EMBEDDING_FIELD + " $" + VECTOR_PARAM + ef + " AS " + SCORE_FIELD + "]";
     }
 
     /**

@@ -101,6 +101,16 @@ class FtCommandsTest {
                 FtCommands.knnQuery(null, 2), Q, 2, List.of("response", "model", "__score")));
     }
 
+    /** The cluster form of the KNN query (explicit EF_RUNTIME) is the syntax valkey-search accepted in fixture 25. */
+    @Test
+    void knnQueryWithEfRuntimeMatchesFixture25() {
+        assertMatchesFixture(25, FtKeywords.SEARCH, FtCommands.knnSearchArgv("fx:idx",
+                FtCommands.knnQuery(null, 1, 100), Q, 1, null));
+        assertThat(FtCommands.knnQuery("@model:{x}", 5, FtCommands.DEFAULT_EF_RUNTIME))
+                .isEqualTo("(@model:{x})=>[KNN 5 @embedding $vec EF_RUNTIME 10 AS __score]");
+        assertThat(FtCommands.knnQuery(null, 3, 0)).isEqualTo(FtCommands.knnQuery(null, 3));
+    }
+
     @Test
     void knnSearchWithTheStoreReturnList() {
         List<String> argv = Fixtures.show(FtCommands.knnSearchArgv("c:idx", FtCommands.knnQuery(null, 1), Q, 1,
