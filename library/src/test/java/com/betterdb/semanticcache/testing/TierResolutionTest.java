@@ -29,7 +29,67 @@ class TierResolutionTest {
   void searchTierWithNothingConfiguredSkipsNamingWhatToSet() throws Exception {
     try (TierResolution<ValkeySearchServer> r = ValkeySearchExtension.resolve(NOTHING)) {
       assertThat(r.isSkipped()).isTrue();
-      assertThat(r.skipReason()).contains("VALKEY_SEARCH_URL").contains("VALKEY_SEARCH_MODULE");
+      assertThat(r.skipReason()).contains("VALKEY_SEARCH_SERVER").contains("VALKEY_SEARCH_URL")
+          .contains("VALKEY_SEARCH_MODULE");
+    }
+  }
+
+  @Test
+  void searchLauncherThatIsNotAnExecutableFileFails() throws Exception {
+    TierEnvironment env = TierEnvironment.of(Map.of("VALKEY_SEARCH_SERVER", "/nonexistent/valkey-search-server"),
+        Map.of(), false);
+    try (TierResolution<ValkeySearchServer> r = ValkeySearchExtension.resolve(env)) {
+      assertThat(r.isFailed()).isTrue();
+      assertThat(r.failure()).hasMessageContaining("VALKEY_SEARCH_SERVER=/nonexistent/valkey-search-server")
+          .hasMessageContaining("not an executable file");
+    }
+    try (TierResolution<ValkeySearchCluster> r = ValkeySearchClusterExtension.resolve(env)) {
+      assertThat(r.isFailed()).isTrue();
+      assertThat(r.failure()).hasMessageContaining("not an executable file");
+    }
+  }
+
+  @Test
+  void searchLauncherThatDoesNotStartFails() throws Exception {
+    // /bin/false takes the arguments and exits at once: configured but broken is a failure, never a skip.
+    TierEnvironment env = TierEnvironment.of(Map.of("VALKEY_SEARCH_SERVER", "/bin/false"), Map.of(), false);
+    try (TierResolution<ValkeySearchServer> r = ValkeySearchExtension.resolve(env)) {
+      assertThat(r.isFailed()).isTrue();
+      assertThat(r.failure()).hasMessageContaining("did not start").hasMessageContaining("exited with status 1");
+    }
+  }
+
+  @Test
+  void searchClusterTierSkipsWithNothingConfiguredAndFailsWithoutValkeyCli() throws Exception {
+    try (TierResolution<ValkeySearchCluster> r = ValkeySearchClusterExtension.resolve(NOTHING)) {
+      assertThat(r.isSkipped()).isTrue();
+      assertThat(r.skipReason()).contains("VALKEY_SEARCH_SERVER").contains("VALKEY_SEARCH_CLUSTER_URL")
+          .contains("--use-coordinator");
+    }
+    TierEnvironment noCli = TierEnvironment.of(Map.of("VALKEY_SEARCH_SERVER", "/bin/true"), Map.of(), false);
+    try (TierResolution<ValkeySearchCluster> r = ValkeySearchClusterExtension.resolve(noCli)) {
+      assertThat(r.isFailed()).isTrue();
+      assertThat(r.failure()).hasMessageContaining("valkey-cli");
+    }
+  }
+
+  @Test
+  void searchClusterUrlThatRefusesConnectionsFails() throws Exception {
+    int closedPort = LocalValkeyProcess.freeLoopbackPort();
+    TierEnvironment env = TierEnvironment.of(
+        Map.of("VALKEY_SEARCH_CLUSTER_URL", "redis://127.0.0.1:" + closedPort), Map.of(), false);
+    try (TierResolution<ValkeySearchCluster> r = ValkeySearchClusterExtension.resolve(env)) {
+      assertThat(r.isFailed()).isTrue();
+      assertThat(r.failure()).hasMessageContaining("VALKEY_SEARCH_CLUSTER_URL=redis://127.0.0.1:" + closedPort);
+    }
+  }
+
+  @Test
+  void aCompanionPortLeavesRoomForTheCoordinatorOffset() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      int port = LocalValkeyProcess.freeLoopbackPortWithCompanion(ValkeySearchClusterExtension.COORDINATOR_PORT_OFFSET);
+      assertThat(port + ValkeySearchClusterExtension.COORDINATOR_PORT_OFFSET).isLessThanOrEqualTo(65535);
+      assertThat(port).isGreaterThanOrEqualTo(1024);
     }
   }
 
