@@ -1,7 +1,9 @@
 package com.betterdb.semanticcache.testing;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -70,9 +72,48 @@ public class ValkeySearchClusterExtension extends ServerTierExtension<ValkeySear
         + " with VALKEY_SEARCH_MODULE_ARGS=" + USE_COORDINATOR, formed.nodes()));
   }
 
+  /** How long a newly formed cluster's coordinators may take to reach each other. */
+  private static final Duration COORDINATORS_TIMEOUT = Duration.ofSeconds(30);
+
   /**
-   * Keeps {@code cluster} when every primary has valkey-search 1.2.1+ in coordinator mode; otherwise closes it and
-   * fails, saying which node lacks what (something was configured to be a search cluster, so this is not a skip).
+   * Waits until the coordinators reach each other: right after the cluster forms, {@code FT.CREATE} fails with
+   * "Unable to contact all cluster members" for a moment. A probe index is created until that stops, seen on every
+   * primary, and dropped again.
+   */
+  static void awaitCoordinators(ValkeySearchCluster cluster) {
+    String probe = TestNames.unique("coordinator_probe") + ":idx";
+    String node = cluster.primaries().get(0).getNodeId();
+    long deadline = System.nanoTime() + COORDINATORS_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        cluster.call(node, "FT.CREATE", probe, "ON", "HASH", "PREFIX", "1", probe + ":", "SCHEMA", "t", "TAG");
+        break;
+      } catch (RedisCommandExecutionException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the coordinators did not reach each other within " + COORDINATORS_TIMEOUT
+              + ": FT.CREATE still answers " + e.getMessage(), e);
+        }
+        sleep(100);
+      }
+    }
+    cluster.awaitIndexNames(l -> l.contains(probe), COORDINATORS_TIMEOUT);
+    cluster.call(node, "FT.DROPINDEX", probe);
+    cluster.awaitIndexNames(l -> !l.contains(probe), COORDINATORS_TIMEOUT);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the coordinators", e);
+    }
+  }
+
+  /**
+   * Keeps {@code cluster} when every primary has valkey-search 1.2.1+ in coordinator mode and the coordinators reach
+   * each other; otherwise closes it and fails, saying which node lacks what (something was configured to be a search
+   * cluster, so this is not a skip).
    */
   static TierResolution<ValkeySearchCluster> checkEveryPrimary(ValkeySearchCluster cluster) {
     try {
@@ -94,8 +135,9 @@ public class ValkeySearchClusterExtension extends ServerTierExtension<ValkeySear
         version = Math.min(version, v);
       }
       cluster.searchModuleVersion(version);
+      awaitCoordinators(cluster);
       return TierResolution.available(cluster);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
       ValkeyExtension.closeQuietly(cluster);
       return TierResolution.failed("valkey-search cluster tier: " + cluster.description() + ": " + e.getMessage(), e);
     }

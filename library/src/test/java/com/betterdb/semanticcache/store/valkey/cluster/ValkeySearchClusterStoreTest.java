@@ -11,6 +11,7 @@ import com.betterdb.semanticcache.SemanticCache;
 import com.betterdb.semanticcache.SemanticCacheOptions;
 import com.betterdb.semanticcache.StoreOptions;
 import com.betterdb.semanticcache.StoreRequest;
+import com.betterdb.semanticcache.ValkeyCommandError;
 import com.betterdb.semanticcache.embed.EmbedFn;
 import com.betterdb.semanticcache.filter.Filter;
 import com.betterdb.semanticcache.prompt.Prompt;
@@ -116,18 +117,26 @@ class ValkeySearchClusterStoreTest {
                 .blockLast(T);
     }
 
-    /** Polls {@code indexInfo()} until it satisfies {@code ready}. */
+    /**
+     * Polls {@code indexInfo()} until it satisfies {@code ready}. The cluster-wide FT.INFO fails while a new index's
+     * metadata is still on its way to the other shards: such an error is polled past too.
+     */
     private static IndexInfo await(SemanticCache cache, Predicate<IndexInfo> ready) {
         long deadline = System.nanoTime() + T.toNanos();
-        IndexInfo info = null;
+        Object last = null;
         while (System.nanoTime() < deadline) {
-            info = cache.indexInfo().block(T);
-            if (ready.test(info)) {
-                return info;
+            try {
+                IndexInfo info = cache.indexInfo().block(T);
+                if (ready.test(info)) {
+                    return info;
+                }
+                last = info;
+            } catch (ValkeyCommandError e) {
+                last = e;
             }
             sleep(25);
         }
-        throw new AssertionError("index info never matched within " + T + ": " + info);
+        throw new AssertionError("index info never matched within " + T + ": " + last);
     }
 
     private static IndexInfo awaitDocs(SemanticCache cache, long docs) {
