@@ -64,7 +64,7 @@ import static com.betterdb.semanticcache.telemetry.ObservationNames.*;
  * }</pre>
  *
  * <p>The data it writes is the shared format of BetterDB's TypeScript and Python semantic-cache packages
- * ({@code shared/spec/data-format.md}): a cache written by either is served by this one and the other way round.
+ * ({@code docs/data-format.md}): a cache written by either is served by this one and the other way round.
  * Every decision rule of the spec lives in this class and {@link Decider}; the {@link CacheStore} only stores.
  *
  * <p>The caller owns the Valkey client. {@link #close()} stops the cache's timers and removes its heartbeat.
@@ -275,7 +275,7 @@ public final class SemanticCache implements AutoCloseable {
     }
 
     /**
-     * Looks a prompt up (behaviour.md §4). Cost: one embedding (or embedding-cache read), one {@code FT.SEARCH},
+     * Looks a prompt up (docs/decision-rules.md §4). Cost: one embedding (or embedding-cache read), one {@code FT.SEARCH},
      * and one pipelined flush of all bookkeeping writes (stats, window, miss-pending, TTL refresh, cost).
      */
     public Mono<CacheResult> check(Prompt prompt, CheckOptions options) {
@@ -480,7 +480,7 @@ public final class SemanticCache implements AutoCloseable {
     }
 
     /**
-     * Stores a response (behaviour.md §8): one {@code HSET} with every field of the entry hash, then the TTL, then
+     * Stores a response (docs/decision-rules.md §11): one {@code HSET} with every field of the entry hash, then the TTL, then
      * (when a cost was computed) the back-fill of a recent miss's window member. Returns the entry key.
      */
     public Mono<String> store(Prompt prompt, String response, StoreOptions options) {
@@ -592,7 +592,7 @@ public final class SemanticCache implements AutoCloseable {
     private record PreparedEntry(String key, String text, EntryRecord record, Duration ttl, OptionalLong costMicros) {
     }
 
-    /** The entry hash of data-format.md §3, in the TypeScript package's field order. */
+    /** The entry hash of docs/data-format.md §3, in the TypeScript package's field order. */
     private PreparedEntry prepare(Prompt prompt, String response, List<ContentBlock> blocks, StoreOptions o,
                                   float[] vector) {
         UUID id = o.entryId() != null ? o.entryId() : UUID.randomUUID();
@@ -628,7 +628,7 @@ public final class SemanticCache implements AutoCloseable {
     }
 
     /**
-     * The TypeScript package's miss-pending back-fill (behaviour.md §8.1): the window member of a recent miss for
+     * The TypeScript package's miss-pending back-fill (docs/decision-rules.md §10): the window member of a recent miss for
      * the same prompt gets the cost of the response now stored. Best-effort: errors are swallowed.
      */
     private Mono<Void> backfill(Mono<List<String>> pendingMisses, String text, long costMicros) {
@@ -726,7 +726,7 @@ public final class SemanticCache implements AutoCloseable {
     }
 
     /**
-     * Analyses the similarity window (behaviour.md §14) for one category ({@code null} = all lookups) and
+     * Analyses the similarity window (docs/decision-rules.md §16) for one category ({@code null} = all lookups) and
      * recommends tightening, loosening or keeping the threshold. Reads window members written by the TypeScript and
      * the Python packages alike.
      */
@@ -783,7 +783,7 @@ public final class SemanticCache implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ config
 
     /**
-     * Re-reads {@code {name}:__config} and applies it over the constructor values (behaviour.md §11). Emits
+     * Re-reads {@code {name}:__config} and applies it over the constructor values (docs/decision-rules.md §14). Emits
      * {@code false} (and changes nothing) when the read fails. Does not require initialisation.
      */
     public Mono<Boolean> refreshConfig() {
