@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -220,8 +221,9 @@ public final class SemanticCache implements AutoCloseable {
     }
 
     /**
-     * Stops the config refresh and the heartbeat, and deletes the heartbeat key. The caller's Valkey client stays
-     * open. Safe to call repeatedly.
+     * Stops the config refresh and the heartbeat, deletes the heartbeat key and closes the store. Completes when a
+     * connection the store opened itself is closed, so the caller's Valkey client (which stays open) can be shut down
+     * next. Safe to call repeatedly.
      */
     public Mono<Void> shutdown() {
         return Mono.defer(() -> {
@@ -241,8 +243,19 @@ public final class SemanticCache implements AutoCloseable {
                         log.warn("discovery: deleting the heartbeat of '{}' failed: {}", name(), e.toString());
                         return Mono.empty();
                     });
-            // The store is closed on every first shutdown (it may own a connection), after the heartbeat is gone.
-            return heartbeat.doFinally(s -> store.close());
+            // The store is closed on every first shutdown (it may own a connection), after the heartbeat is gone, and
+            // the Mono completes once it is closed: the caller's client can be shut down right after.
+            AtomicBoolean storeClosing = new AtomicBoolean();
+            Mono<Void> closeStore = Mono.defer(() -> storeClosing.compareAndSet(false, true) ? store.closeAsync()
+                    : Mono.<Void>empty()).onErrorResume(e -> {
+                        log.warn("closing the store of '{}' failed: {}", name(), e.toString());
+                        return Mono.empty();
+                    });
+            return heartbeat.then(closeStore).doOnCancel(() -> {
+                if (storeClosing.compareAndSet(false, true)) {
+                    store.close();
+                }
+            });
         });
     }
 

@@ -122,7 +122,15 @@ public interface CacheStore {
     /** {@code DEL __betterdb:heartbeat:{name}}. */
     Mono<Void> deleteHeartbeat();
 
-    /** Releases resources the store owns (never the caller's client). */
+    /** Releases resources the store owns (never the caller's client), without waiting. */
     default void close() {
+    }
+
+    /**
+     * Releases resources the store owns and completes when they are released (a connection it opened is closed), so
+     * that whoever owns the client can shut it down next. The default runs {@link #close()}.
+     */
+    default Mono<Void> closeAsync() {
+        return Mono.fromRunnable(this::close);
     }
 }

@@ -559,6 +559,11 @@ public final class ValkeyCacheStore implements CacheStore {
         }
     }
 
+    @Override
+    public Mono<Void> closeAsync() {
+        return ownsConnection ? Mono.fromCompletionStage(connection::closeAsync).then() : Mono.empty();
+    }
+
     // ---------------------------------------------------------------------------------------------- helpers
 
     /** One command; the output is created per subscription, so a re-subscription never reuses a filled one. */
