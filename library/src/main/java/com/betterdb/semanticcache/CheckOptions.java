@@ -100,7 +100,7 @@ public record CheckOptions(
             return this;
         }
 
-        /** Evict hits stored with another model than {@code currentModel} (behaviour.md §6). */
+        /** Evict hits stored with another model than {@code currentModel} (docs/decision-rules.md §7). */
         public Builder staleAfterModelChange(String currentModel) {
             this.staleAfterModelChange = true;
             this.currentModel = currentModel;

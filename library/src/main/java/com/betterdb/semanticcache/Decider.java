@@ -22,7 +22,7 @@ import java.util.function.LongSupplier;
 import static com.betterdb.semanticcache.telemetry.ObservationNames.*;
 
 /**
- * Every rule that turns search rows into a lookup outcome (behaviour.md §4 steps 5-13, §5, §6, §7), in one place
+ * Every rule that turns search rows into a lookup outcome (docs/decision-rules.md §4-§8), in one place
  * for {@code check} and {@code checkAll}. It decides and counts metrics; the writes it implies are returned as a
  * {@link Bookkeeping} for the caller to flush (one per check, coalesced per chunk in batches).
  */

@@ -16,7 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Registration in the BetterDB discovery registry (behaviour.md §12). Everything but a name collision is
+ * Registration in the BetterDB discovery registry (docs/decision-rules.md §15). Everything but a name collision is
  * best-effort: a failed write is counted and logged, and initialisation goes on.
  */
 final class Discovery {

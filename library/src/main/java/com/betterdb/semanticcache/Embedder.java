@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Embedding with the Valkey embedding cache in front (behaviour.md §2.2). One text or a chunk of texts; a chunk
+ * Embedding with the Valkey embedding cache in front (docs/decision-rules.md §2). One text or a chunk of texts; a chunk
  * reads the cache with one pipelined round trip and embeds only the misses.
  *
  * <p>Cache writes are sent without waiting for their reply: they go out on the store's connection ahead of the

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * LLM-as-judge for uncertain hits (behaviour.md §7). The judge's answer is raced against {@code timeout}; a judge
+ * LLM-as-judge for uncertain hits (docs/decision-rules.md §8). The judge's answer is raced against {@code timeout}; a judge
  * that errors or times out is treated per {@code onError}.
  */
 public record JudgeOptions(JudgeFn judgeFn, OnError onError, Duration timeout) {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Fetch {@code k} candidates and let {@code rerankFn} pick one (behaviour.md §5). Runs only after the top-1
+ * Fetch {@code k} candidates and let {@code rerankFn} pick one (docs/decision-rules.md §6). Runs only after the top-1
  * candidate passed the threshold.
  */
 public record RerankOptions(int k, RerankFn rerankFn) {

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** Built-in rerankers (behaviour.md §5.1). */
+/** Built-in rerankers (docs/decision-rules.md §6). */
 public final class Rerankers {
 
     /** Which candidate text the keyword overlap is computed against. */

@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -64,7 +65,7 @@ import static com.betterdb.semanticcache.telemetry.ObservationNames.*;
  * }</pre>
  *
  * <p>The data it writes is the shared format of BetterDB's TypeScript and Python semantic-cache packages
- * ({@code shared/spec/data-format.md}): a cache written by either is served by this one and the other way round.
+ * ({@code docs/data-format.md}): a cache written by either is served by this one and the other way round.
  * Every decision rule of the spec lives in this class and {@link Decider}; the {@link CacheStore} only stores.
  *
  * <p>The caller owns the Valkey client. {@link #close()} stops the cache's timers and removes its heartbeat.
@@ -223,8 +224,9 @@ public final class SemanticCache implements AutoCloseable {
     }
 
     /**
-     * Stops the config refresh and the heartbeat, and deletes the heartbeat key. The caller's Valkey client stays
-     * open. Safe to call repeatedly.
+     * Stops the config refresh and the heartbeat, deletes the heartbeat key and closes the store. Completes when a
+     * connection the store opened itself is closed, so the caller's Valkey client (which stays open) can be shut down
+     * next. Safe to call repeatedly.
      */
     public Mono<Void> shutdown() {
         return Mono.defer(() -> {
@@ -244,8 +246,19 @@ public final class SemanticCache implements AutoCloseable {
                         log.warn("discovery: deleting the heartbeat of '{}' failed: {}", name(), e.toString());
                         return Mono.empty();
                     });
-            // The store is closed on every first shutdown (it may own a connection), after the heartbeat is gone.
-            return heartbeat.doFinally(s -> store.close());
+            // The store is closed on every first shutdown (it may own a connection), after the heartbeat is gone, and
+            // the Mono completes once it is closed: the caller's client can be shut down right after.
+            AtomicBoolean storeClosing = new AtomicBoolean();
+            Mono<Void> closeStore = Mono.defer(() -> storeClosing.compareAndSet(false, true) ? store.closeAsync()
+                    : Mono.<Void>empty()).onErrorResume(e -> {
+                        log.warn("closing the store of '{}' failed: {}", name(), e.toString());
+                        return Mono.empty();
+                    });
+            return heartbeat.then(closeStore).doOnCancel(() -> {
+                if (storeClosing.compareAndSet(false, true)) {
+                    store.close();
+                }
+            });
         });
     }
 
@@ -278,7 +291,7 @@ public final class SemanticCache implements AutoCloseable {
     }
 
     /**
-     * Looks a prompt up (behaviour.md §4). Cost: one embedding (or embedding-cache read), one {@code FT.SEARCH},
+     * Looks a prompt up (docs/decision-rules.md §4). Cost: one embedding (or embedding-cache read), one {@code FT.SEARCH},
      * and one pipelined flush of all bookkeeping writes (stats, window, miss-pending, TTL refresh, cost).
      */
     public Mono<CacheResult> check(Prompt prompt, CheckOptions options) {
@@ -517,7 +530,7 @@ public final class SemanticCache implements AutoCloseable {
     }
 
     /**
-     * Stores a response (behaviour.md §8): one {@code HSET} with every field of the entry hash, then the TTL, then
+     * Stores a response (docs/decision-rules.md §11): one {@code HSET} with every field of the entry hash, then the TTL, then
      * (when a cost was computed) the back-fill of a recent miss's window member. Returns the entry key.
      */
     public Mono<String> store(Prompt prompt, String response, StoreOptions options) {
@@ -629,7 +642,7 @@ public final class SemanticCache implements AutoCloseable {
     private record PreparedEntry(String key, String text, EntryRecord record, Duration ttl, OptionalLong costMicros) {
     }
 
-    /** The entry hash of data-format.md §3, in the TypeScript package's field order. */
+    /** The entry hash of docs/data-format.md §3, in the TypeScript package's field order. */
     private PreparedEntry prepare(Prompt prompt, String response, List<ContentBlock> blocks, StoreOptions o,
                                   float[] vector) {
         UUID id = o.entryId() != null ? o.entryId() : UUID.randomUUID();
@@ -665,7 +678,7 @@ public final class SemanticCache implements AutoCloseable {
     }
 
     /**
-     * The TypeScript package's miss-pending back-fill (behaviour.md §8.1): the window member of a recent miss for
+     * The TypeScript package's miss-pending back-fill (docs/decision-rules.md §10): the window member of a recent miss for
      * the same prompt gets the cost of the response now stored. Best-effort: errors are swallowed.
      */
     private Mono<Void> backfill(Mono<List<String>> pendingMisses, String text, long costMicros) {
@@ -763,7 +776,7 @@ public final class SemanticCache implements AutoCloseable {
     }
 
     /**
-     * Analyses the similarity window (behaviour.md §14) for one category ({@code null} = all lookups) and
+     * Analyses the similarity window (docs/decision-rules.md §16) for one category ({@code null} = all lookups) and
      * recommends tightening, loosening or keeping the threshold. Reads window members written by the TypeScript and
      * the Python packages alike.
      */
@@ -820,7 +833,7 @@ public final class SemanticCache implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ config
 
     /**
-     * Re-reads {@code {name}:__config} and applies it over the constructor values (behaviour.md §11). Emits
+     * Re-reads {@code {name}:__config} and applies it over the constructor values (docs/decision-rules.md §14). Emits
      * {@code false} (and changes nothing) when the read fails. Does not require initialisation.
      */
     public Mono<Boolean> refreshConfig() {

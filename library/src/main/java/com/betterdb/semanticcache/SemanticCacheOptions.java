@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything a {@link SemanticCache} is built from (api.md §2.1). Immutable; build with {@link #builder()}.
+ * Everything a {@link SemanticCache} is built from (docs/compatibility.md §4). Immutable; build with {@link #builder()}.
  * Invalid values fail in {@link Builder#build()} with an {@link IllegalArgumentException} naming the option and
  * the value.
  */
@@ -137,7 +137,7 @@ public final class SemanticCacheOptions {
         return clock;
     }
 
-    /** Embedding cache in Valkey, {@code {name}:embed:{sha256}} (data-format.md §6). */
+    /** Embedding cache in Valkey, {@code {name}:embed:{sha256}} (docs/data-format.md §6). */
     public record EmbeddingCache(boolean enabled, Duration ttl) {
         public static final EmbeddingCache DEFAULT = new EmbeddingCache(true, Duration.ofSeconds(86400));
 
@@ -154,7 +154,7 @@ public final class SemanticCacheOptions {
     }
 
     /**
-     * Micrometer wiring. Meter names are {@code <metricsPrefix>_...} (api.md §7.1); observations are named
+     * Micrometer wiring. Meter names are {@code <metricsPrefix>_...} (docs/compatibility.md §5); observations are named
      * {@code semantic_cache.<operation>}.
      *
      * @param tracerName          reported as the {@code otel.scope.name} low-cardinality key of every observation;
@@ -184,7 +184,7 @@ public final class SemanticCacheOptions {
         }
     }
 
-    /** Periodic re-read of {@code {name}:__config} (behaviour.md §11). */
+    /** Periodic re-read of {@code {name}:__config} (docs/decision-rules.md §14). */
     public record ConfigRefresh(boolean enabled, Duration interval) {
         public static final ConfigRefresh DEFAULT = new ConfigRefresh(true, Duration.ofSeconds(30));
 
@@ -201,7 +201,7 @@ public final class SemanticCacheOptions {
         }
     }
 
-    /** Registration in {@code __betterdb:caches} and the heartbeat key (data-format.md §11). */
+    /** Registration in {@code __betterdb:caches} and the heartbeat key (docs/data-format.md §11). */
     public record Discovery(boolean enabled, Duration heartbeatInterval, boolean includeCategories) {
         public static final Discovery DEFAULT = new Discovery(true, Duration.ofSeconds(30), true);
 

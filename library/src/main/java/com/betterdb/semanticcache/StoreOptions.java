@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Per-store options (api.md §2.3). {@code null} means "not given" for every optional field.
+ * Per-store options (docs/decision-rules.md §11). {@code null} means "not given" for every optional field.
  *
  * @param ttl          entry TTL; {@code null} = the effective default TTL (none unless configured)
  * @param category     {@code ""} = none

@@ -3,7 +3,7 @@ package com.betterdb.semanticcache;
 import java.util.Objects;
 
 /**
- * Result of {@code thresholdEffectiveness} (behaviour.md §14): statistics over the similarity window
+ * Result of {@code thresholdEffectiveness} (docs/decision-rules.md §16): statistics over the similarity window
  * and a threshold recommendation.
  *
  * @param category             the analysed category, {@code "all"} when none was given

@@ -39,7 +39,10 @@ import java.util.concurrent.atomic.DoubleAdder;
  * {@code LocalEmbedder};
  * Valkey when {@code VALKEY_SEARCH_URL} is set), and an LLM worker (simulated, or OpenAI when
  * {@code OPENAI_API_KEY} is set). It sends a few hundred bundled prompts, paraphrase groups and one-offs, and
- * prints what the cache saved.
+ * prints what the cache saved and whether the answers it served were right: the prompts come in paraphrase groups,
+ * so a hit that served another group's answer is counted as a wrong answer served.
+ *
+ * <p>Shutdown runs in dependency order: the processor, then the cache, then the Valkey client.
  *
  * <pre>./mvnw -B -q -Pdemo compile</pre>
  */
@@ -53,6 +56,7 @@ public final class PipelineDemo {
     /** Cosine distance under which a paraphrase is served from the cache (all-MiniLM-L6-v2). */
     private static final double THRESHOLD = 0.25;
     private static final int PROMPTS_PER_SECOND = 20;
+    private static final int WORST_SHOWN = 5;
 
     private PipelineDemo() {
     }
@@ -89,6 +93,7 @@ public final class PipelineDemo {
                 .name("pipeline_demo_" + Long.toHexString(System.currentTimeMillis()))
                 .store(store)
                 .embedFn(embedder)
+                .batchEmbedFn(embedder) // the processor checks chunks of prompts: one model call per chunk
                 .defaultThreshold(THRESHOLD)
                 .meterRegistry(new SimpleMeterRegistry())
                 .build());
@@ -123,6 +128,8 @@ public final class PipelineDemo {
 
         // Responses, as they arrive.
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        Map<String, String> promptOf = new ConcurrentHashMap<>();
+        AnswerQuality quality = new AnswerQuality(prompts);
         List<Long> hitLatency = Collections.synchronizedList(new ArrayList<>());
         List<Long> missLatency = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger hits = new AtomicInteger();
@@ -147,12 +154,15 @@ public final class PipelineDemo {
                             continue;
                         }
                         if (ResponseEvent.SOURCE_CACHE.equals(e.source())) {
+                            quality.hit(promptOf.get(e.id()), e.matchedKey(),
+                                    e.similarity() == null ? Double.NaN : e.similarity());
                             hits.incrementAndGet();
                             hitLatency.add(now - sent);
                             if (e.costSaved() != null) {
                                 costSaved.add(e.costSaved());
                             }
                         } else {
+                            quality.stored(e.matchedKey(), promptOf.get(e.id()));
                             missLatency.add(now - sent);
                         }
                         answered.incrementAndGet();
@@ -172,20 +182,22 @@ public final class PipelineDemo {
         int total = order.size();
         int sent = 0;
         long deadline = start + Duration.ofSeconds(45).toNanos();
+        Progress progress = Progress.forStdout(total);
         while ((answered.get() < total) && System.nanoTime() < deadline) {
             long due = Math.min(total, (System.nanoTime() - start) * PROMPTS_PER_SECOND / 1_000_000_000L + 1);
             for (; sent < due; sent++) {
                 String id = "p" + sent;
+                promptOf.put(id, order.get(sent));
                 sentAt.put(id, System.nanoTime());
                 producer.send(new ProducerRecord<>(PROMPTS, null, ("user-" + (sent % 17)).getBytes(StandardCharsets.UTF_8),
                         Events.encode(PromptEvent.of(id, order.get(sent)).withModel(LlmWorker.MODEL))));
             }
-            progress(answered.get(), total, hits.get());
+            progress.update(answered.get(), hits.get());
             Thread.sleep(100);
         }
         long elapsed = System.nanoTime() - start;
-        progress(answered.get(), total, hits.get());
-        System.out.println();
+        progress.update(answered.get(), hits.get());
+        progress.finish();
 
         int n = answered.get();
         int h = hits.get();
@@ -194,6 +206,7 @@ public final class PipelineDemo {
         System.out.printf("  prompts answered     %d of %d%n", n, total);
         System.out.printf("  cache hits           %d (%.0f%%)%n", h, n == 0 ? 0.0 : 100.0 * h / n);
         System.out.printf("  LLM calls            %d (saved %d)%n", worker.calls.get(), h);
+        printAnswerQuality(quality.report(WORST_SHOWN));
         System.out.printf("  cost saved           $%.6f (%s prices from the cache's cost table)%n",
                 costSaved.sum(), LlmWorker.MODEL);
         System.out.printf("  throughput           %.1f prompts/s (sent at %d/s)%n", n / (elapsed / 1e9),
@@ -214,28 +227,43 @@ public final class PipelineDemo {
             System.out.printf("  LLM failures         %d%n", worker.failures.get());
         }
 
+        // Dependency order: what uses the cache, then the cache, then the client it talks through.
         processor.stop().block(Duration.ofSeconds(30));
         responses.wakeup();
         reader.join(2000);
         responses.close(Duration.ofSeconds(1));
         worker.close();
         producer.close(Duration.ofSeconds(2));
-        cache.close();
-        embedder.close();
+        cache.close(); // deletes the heartbeat and closes its connection before returning
         if (redis != null) {
             redis.shutdown();
         }
+        embedder.close();
         broker.close();
         System.out.printf("Done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         System.exit(n == total ? 0 : 1);
     }
 
-    private static void progress(int done, int total, int hits) {
-        int width = 40;
-        int filled = total == 0 ? width : done * width / total;
-        System.out.print("\r[" + "#".repeat(filled) + ".".repeat(width - filled) + "] "
-                + done + "/" + total + "  hits " + hits + "  misses " + (done - hits) + "   ");
-        System.out.flush();
+    private static void printAnswerQuality(AnswerQuality.Report q) {
+        System.out.printf("  right answers        %d of %d hits answered a paraphrase of the same question%n",
+                q.sameGroup(), q.hits());
+        System.out.printf("  wrong answers served %d (hits that returned another question's answer)%n", q.wrong());
+        if (q.unresolved() > 0) {
+            System.out.printf("  not judged           %d (matched entry not seen being stored)%n", q.unresolved());
+        }
+        printHits("  wrong answers, closest first (prompt -> matched prompt, cosine distance):", q.worst());
+        printHits("  least similar hits served (prompt -> matched prompt, cosine distance):", q.farthest());
+    }
+
+    private static void printHits(String title, List<AnswerQuality.Hit> hits) {
+        if (hits.isEmpty()) {
+            return;
+        }
+        System.out.println(title);
+        for (AnswerQuality.Hit h : hits) {
+            System.out.printf("    %-5s \"%s\" -> \"%s\"  %.3f%n", h.right() ? "ok" : "WRONG", h.prompt(),
+                    h.matchedPrompt(), h.distance());
+        }
     }
 
     private static double pct(List<Long> nanos, int p) {

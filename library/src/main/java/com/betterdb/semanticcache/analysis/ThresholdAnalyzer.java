@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Pure implementation of behaviour.md §14 steps 3–8 (threshold effectiveness), with the TS
+ * Pure implementation of docs/decision-rules.md §16 (threshold effectiveness), with the TS
  * arithmetic and reasoning texts.
  */
 public final class ThresholdAnalyzer {

@@ -3,7 +3,7 @@ package com.betterdb.semanticcache.analysis;
 import java.util.Objects;
 
 /**
- * One parsed member of the similarity window {@code {name}:__similarity_window} (data-format.md §8).
+ * One parsed member of the similarity window {@code {name}:__similarity_window} (docs/data-format.md §8).
  *
  * @param score            cosine distance the decision was about
  * @param hit              {@code true} for {@code "result":"hit"}, {@code false} for {@code "miss"}

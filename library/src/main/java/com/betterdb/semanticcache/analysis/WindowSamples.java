@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Parsing of similarity-window members written by either implementation (data-format.md §0 row 1,
- * §8). Accepts the TS form ({@code {"score":0.05,"result":"miss","category":"","_n":0.84,
+ * Parsing of similarity-window members written by either implementation (docs/data-format.md
+ * §8, docs/compatibility.md §2). Accepts the TS form ({@code {"score":0.05,"result":"miss","category":"","_n":0.84,
  * "cost_saved_micros":null}}) and the PY form ({@code ", "} separators, {@code _n} a UUID string, no
  * {@code cost_saved_micros}). Never throws.
  */
@@ -25,7 +25,7 @@ public final class WindowSamples {
 
     /**
      * Parses one member. Valid only if it is a JSON object whose {@code score} is a JSON number and
-     * whose {@code result} is {@code "hit"} or {@code "miss"} (behaviour.md §14 step 3).
+     * whose {@code result} is {@code "hit"} or {@code "miss"} (docs/decision-rules.md §16).
      *
      * @param memberJson the zset member text (may be {@code null})
      * @param zsetScore  the member's zset score (ms timestamp)

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Overlay of the {@code {name}:__config} hash on the constructor values, following the TS
- * reference (behaviour.md §11.1 steps 2–5; data-format.md §0 row 9, §10).
+ * reference (docs/decision-rules.md §14, docs/data-format.md §10; parsing differences: docs/compatibility.md §2).
  */
 public final class ConfigParser {
 

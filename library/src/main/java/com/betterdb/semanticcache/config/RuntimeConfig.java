@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Effective runtime configuration overlaid from {@code {name}:__config} (behaviour.md §11,
- * data-format.md §10).
+ * Effective runtime configuration overlaid from {@code {name}:__config} (docs/decision-rules.md §14,
+ * docs/data-format.md §10).
  *
  * @param defaultThreshold   default cosine-distance threshold
  * @param categoryThresholds per-category thresholds (unmodifiable, insertion-ordered copy)
@@ -25,7 +25,7 @@ public record RuntimeConfig(double defaultThreshold, Map<String, Double> categor
         categoryThresholds = Collections.unmodifiableMap(copy);
     }
 
-    /** Threshold for {@code category} if configured, else the default (behaviour.md §3.1 minus per-call override). */
+    /** Threshold for {@code category} if configured, else the default (docs/decision-rules.md §3, minus the per-call override). */
     public double thresholdFor(String category) {
         if (category != null) {
             Double t = categoryThresholds.get(category);

@@ -16,7 +16,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * An immutable map from model id to {@link ModelCost} (cost-table.md). Model ids are matched exactly and
+ * An immutable map from model id to {@link ModelCost} (docs/decision-rules.md §9). Model ids are matched exactly and
  * case-sensitively.
  *
  * <p>{@link #bundled()} is the default table shipped with the library: the same 1,971 LiteLLM prices (commit
@@ -58,7 +58,7 @@ public final class CostTable {
     }
 
     /**
-     * The effective table for the options {@code useDefaultCostTable} and {@code costTable} (cost-table.md §3).
+     * The effective table for the options {@code useDefaultCostTable} and {@code costTable} (docs/decision-rules.md §9).
      *
      * <table>
      *   <caption>merge rules</caption>
@@ -102,7 +102,7 @@ public final class CostTable {
     }
 
     /**
-     * The cost of a response in micro-dollars (cost-table.md §5), or empty when no cost is computed: the model is
+     * The cost of a response in micro-dollars (docs/decision-rules.md §9), or empty when no cost is computed: the model is
      * null or empty, a token count is missing, or the table has no entry for the model.
      *
      * <p>Evaluated in IEEE double exactly as the reference packages do:

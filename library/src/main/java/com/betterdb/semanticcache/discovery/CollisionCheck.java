@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Outcome of inspecting an existing registry marker before registration (behaviour.md §12 step 3,
- * data-format.md §11.1).
+ * Outcome of inspecting an existing registry marker before registration (docs/decision-rules.md §15 step 2,
+ * docs/data-format.md §11.1).
  *
  * @param kind            what was found
  * @param existingType    the existing marker's type (as JS {@code String(type)}); {@code null} when none

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Discovery marker JSON and helpers (behaviour.md §12, data-format.md §11). Output is byte-identical
+ * Discovery marker JSON and helpers (docs/decision-rules.md §15, docs/data-format.md §11). Output is byte-identical
  * to the TS {@code JSON.stringify} of the marker.
  */
 public final class DiscoveryMarker {
@@ -44,7 +44,7 @@ public final class DiscoveryMarker {
     }
 
     /**
-     * Builds the compact marker JSON, members in data-format.md §11.1 order.
+     * Builds the compact marker JSON, members in docs/data-format.md §11.1 order.
      * {@code category_thresholds} is included only when {@code includeCategories} and the map is
      * non-empty; its keys follow JS object order (array-index keys ascending first, then insertion order).
      */

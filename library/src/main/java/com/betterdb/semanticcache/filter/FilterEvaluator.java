@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * Evaluates a {@link Filter} against one entry's hash fields, with valkey-search semantics for the cache's schema
- * (TAG fields without {@code SEPARATOR}/{@code CASESENSITIVE}, NUMERIC fields; data-format.md §4.1):
+ * (TAG fields without {@code SEPARATOR}/{@code CASESENSITIVE}, NUMERIC fields; docs/data-format.md §4.1):
  *
  * <ul>
  *   <li><b>TAG</b> {@code @f:{v1|v2}}: the field value is split on {@code ,}, each tag is whitespace-trimmed and

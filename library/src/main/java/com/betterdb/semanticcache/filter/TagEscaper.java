@@ -1,7 +1,7 @@
 package com.betterdb.semanticcache.filter;
 
 /**
- * Escapes a value for use inside a valkey-search TAG clause {@code @field:{...}} (behaviour.md §3.4): each of
+ * Escapes a value for use inside a valkey-search TAG clause {@code @field:{...}} (docs/data-format.md §13): each of
  * {@code , . < > { } [ ] " ' : ; ! @ # $ % ^ & * ( ) - + = ~ | / \} and the ASCII space gets a backslash.
  * Everything else is unchanged (the reference packages share the same gaps: {@code ?}, backtick, tabs).
  */

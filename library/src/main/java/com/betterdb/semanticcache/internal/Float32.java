@@ -3,7 +3,7 @@ package com.betterdb.semanticcache.internal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Vectors as raw IEEE-754 binary32 little-endian bytes, no header (data-format.md §5). */
+/** Vectors as raw IEEE-754 binary32 little-endian bytes, no header (docs/data-format.md §5). */
 public final class Float32 {
 
     private Float32() {

@@ -25,7 +25,7 @@ public final class Hashing {
         }
     }
 
-    /** First 16 hex characters of SHA-256 of the text: the miss-pending correlation id (data-format.md §9). */
+    /** First 16 hex characters of SHA-256 of the text: the miss-pending correlation id (docs/data-format.md §9). */
     public static String correlationId(String text) {
         return sha256Hex(text).substring(0, 16);
     }

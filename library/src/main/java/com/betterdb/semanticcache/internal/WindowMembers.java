@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Similarity-window members (data-format.md §8) and miss-pending members (§9), written in the TypeScript form:
+ * Similarity-window members (docs/data-format.md §8) and miss-pending members (§9), written in the TypeScript form:
  * compact JSON, keys {@code score, result, category, _n, cost_saved_micros}, {@code _n} a random number in [0,1).
  */
 public final class WindowMembers {

@@ -4,7 +4,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Maps a binary part to the opaque ref string stored in {@code binary_refs} and in binary content blocks
- * (behaviour.md §13, data-format.md §14.3). Equal content must give equal refs, so that lookups can require them.
+ * (docs/data-format.md §12.3). Equal content must give equal refs, so that lookups can require them.
  * The cache itself never calls a normalizer; adapters do. See {@link Normalizers} for the built-in ones.
  */
 @FunctionalInterface

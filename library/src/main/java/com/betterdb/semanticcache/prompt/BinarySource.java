@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Where the bytes of a binary prompt part come from (behaviour.md §13): inline base64 (optionally a
+ * Where the bytes of a binary prompt part come from (docs/data-format.md §12.3): inline base64 (optionally a
  * {@code data:<mime>;base64,} URL), a URL, a provider file id, or raw bytes.
  */
 public sealed interface BinarySource {

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A part of a multi-modal prompt or response (data-format.md §14.1). Serialised as JSON objects discriminated
+ * A part of a multi-modal prompt or response (docs/data-format.md §12.1). Serialised as JSON objects discriminated
  * by {@code type}, with camelCase member names, exactly as the TypeScript and Python packages write them.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")

@@ -20,9 +20,9 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * The built-in binary normalizers and hash helpers of behaviour.md §13, following the TypeScript package.
+ * The built-in binary normalizers and hash helpers of docs/data-format.md §12.3, following the TypeScript package.
  *
- * <p>With {@link #defaultNormalizer()} (identical refs in TypeScript and Python, data-format.md §14.3):
+ * <p>With {@link #defaultNormalizer()} (identical refs in TypeScript and Python, docs/data-format.md §12.3):
  * base64 → {@code sha256:<hex of decoded bytes>}, bytes → {@code sha256:<hex>}, URL → {@code url:<url as given>},
  * file id → {@code fileid:<provider>:<fileId>}.
  */
@@ -72,7 +72,7 @@ public final class Normalizers {
 
     /**
      * {@code url:} + the URL normalised as TypeScript's {@code new URL(u)} followed by
-     * {@code url.searchParams.sort()} does it (the Python package normalises differently; behaviour.md §13):
+     * {@code url.searchParams.sort()} does it (the Python package normalises differently; docs/compatibility.md §2):
      * <ul>
      *   <li>leading/trailing spaces and controls are trimmed, tabs and newlines removed;</li>
      *   <li>the scheme is lower-cased; for the special schemes (http, https, ws, wss, ftp, file) the host is
@@ -147,7 +147,7 @@ public final class Normalizers {
     /**
      * A normalizer that dispatches: first {@code byKind[ref.kind]} (called with the whole ref), else the handler for
      * the source type, else {@link #passthrough()} (the TypeScript fallback; the Python package hashes base64 and
-     * bytes instead, data-format.md §0 row 14). Handlers run on subscription; one that throws fails the Mono.
+     * bytes instead, docs/compatibility.md §2). Handlers run on subscription; one that throws fails the Mono.
      */
     public static BinaryNormalizer compose(NormalizerConfig cfg) {
         Objects.requireNonNull(cfg, "cfg");

@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * What is looked up or stored: a plain string, or a list of content blocks (multi-modal). The text that is embedded
  * and stored is the string itself, or the {@code text} of every text block joined with one space; the binary refs
- * are the {@code ref} of every binary block, sorted (data-format.md §14.2).
+ * are the {@code ref} of every binary block, sorted (docs/data-format.md §12.2).
  */
 public final class Prompt {
 

@@ -3,7 +3,7 @@ package com.betterdb.semanticcache.store;
 import java.time.Duration;
 
 /**
- * The writes one decided lookup causes, besides the lookup itself (behaviour.md §4.9). A store applies any
+ * The writes one decided lookup causes, besides the lookup itself (docs/decision-rules.md §4). A store applies any
  * number of these in one flush: the Valkey store sends them as one pipeline (and sums the counters of a batch).
  * All of them are best-effort.
  *

@@ -3,7 +3,7 @@ package com.betterdb.semanticcache.store;
 import java.util.Objects;
 
 /**
- * Every Valkey key name of one cache, derived once from the cache name (data-format.md §2). The name is used
+ * Every Valkey key name of one cache, derived once from the cache name (docs/data-format.md §2). The name is used
  * verbatim: no escaping, no hash tags, exactly as the TypeScript and Python packages do.
  */
 public record CacheKeys(String name) {

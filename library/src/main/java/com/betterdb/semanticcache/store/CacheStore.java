@@ -66,7 +66,7 @@ public interface CacheStore {
     /** {@code HGETALL {name}:__config}; empty map when absent. */
     Mono<Map<String, String>> readConfig();
 
-    // --- miss-pending cost back-fill (behaviour.md §8.1); all best-effort ---
+    // --- miss-pending cost back-fill (docs/decision-rules.md §10); all best-effort ---
 
     /** Prunes pending members older than {@code nowMs - 300000} (exclusive) and returns the rest, oldest first. */
     Mono<List<String>> pendingMisses(long nowMs);
@@ -80,7 +80,7 @@ public interface CacheStore {
     /** Removes a pending entry. */
     Mono<Void> removePending(String pendingEntry);
 
-    // --- embedding cache (data-format.md §6); best-effort ---
+    // --- embedding cache (docs/data-format.md §6); best-effort ---
 
     /** Cached vector bytes per text hash, {@code null} elements for misses, in order, in one round trip. */
     Mono<List<byte[]>> getEmbeddings(List<String> sha256Hex);
@@ -107,7 +107,7 @@ public interface CacheStore {
      */
     Mono<Void> flush();
 
-    // --- discovery (data-format.md §11); best-effort ---
+    // --- discovery (docs/data-format.md §11); best-effort ---
 
     /** {@code HGET __betterdb:caches {name}}; empty when absent. */
     Mono<String> readRegistryMarker();
@@ -124,7 +124,15 @@ public interface CacheStore {
     /** {@code DEL __betterdb:heartbeat:{name}}. */
     Mono<Void> deleteHeartbeat();
 
-    /** Releases resources the store owns (never the caller's client). */
+    /** Releases resources the store owns (never the caller's client), without waiting. */
     default void close() {
+    }
+
+    /**
+     * Releases resources the store owns and completes when they are released (a connection it opened is closed), so
+     * that whoever owns the client can shut it down next. The default runs {@link #close()}.
+     */
+    default Mono<Void> closeAsync() {
+        return Mono.fromRunnable(this::close);
     }
 }

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A cache entry as written to its hash: every field in the exact encoding of data-format.md §3 (the values are the
+ * A cache entry as written to its hash: every field in the exact encoding of docs/data-format.md §3 (the values are the
  * strings that go on the wire), plus the float32 vector bytes of the {@code embedding} field.
  *
  * @param fields    text fields in write order ({@code prompt}, {@code response}, {@code model}, {@code category},

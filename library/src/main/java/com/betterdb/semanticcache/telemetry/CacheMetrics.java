@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import static com.betterdb.semanticcache.telemetry.MetricNames.*;
 
 /**
- * The cache's meters on one registry, with the names, tags and buckets of api.md §7.1. Meters are looked up once
+ * The cache's meters on one registry, with the names, tags and buckets of docs/compatibility.md §5. Meters are looked up once
  * per tag combination and kept, so the hot path does no registry lookups.
  */
 public final class CacheMetrics {

@@ -1,7 +1,7 @@
 package com.betterdb.semanticcache.telemetry;
 
 /**
- * Every meter and tag name the cache registers, declared once (api.md §7.1). Meter names get the configured prefix
+ * Every meter and tag name the cache registers, declared once (docs/compatibility.md §5). Meter names get the configured prefix
  * ({@code semantic_cache} by default) and an underscore in front, so a Prometheus registry exposes exactly the
  * series the TypeScript package exposes and its dashboards work unchanged.
  */

@@ -1,7 +1,7 @@
 package com.betterdb.semanticcache.telemetry;
 
 /**
- * Observation (span) names and attribute keys, declared once (api.md §7.2). Each operation is observed as
+ * Observation (span) names and attribute keys, declared once (docs/compatibility.md §5). Each operation is observed as
  * {@code semantic_cache.<operation>}.
  */
 public final class ObservationNames {

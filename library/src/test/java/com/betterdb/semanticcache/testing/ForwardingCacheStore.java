@@ -147,6 +147,11 @@ public abstract class ForwardingCacheStore implements CacheStore {
     }
 
     @Override
+    public Mono<Void> closeAsync() {
+        return delegate().closeAsync();
+    }
+
+    @Override
     public void close() {
         delegate().close();
     }

@@ -47,15 +47,34 @@ public class CacheWebApp {
         return LocalEmbedder.create();
     }
 
+    /** The Valkey client, when {@code VALKEY_SEARCH_URL} is set; shut down after everything that uses it. */
+    public record Valkey(RedisClient client) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (client != null) {
+                client.shutdown();
+            }
+        }
+    }
+
     @Bean(destroyMethod = "close")
-    SemanticCache semanticCache(LocalEmbedder embedder) {
+    Valkey valkey() {
         String url = System.getenv("VALKEY_SEARCH_URL");
-        CacheStoreFactory store = url == null || url.isBlank() ? CacheStores.inMemory()
-                : CacheStores.valkey(RedisClient.create(url));
+        return new Valkey(url == null || url.isBlank() ? null : RedisClient.create(url));
+    }
+
+    /**
+     * The cache depends on the client and the embedder, so Spring destroys it first: shutdown runs in dependency
+     * order (cache, then client and model).
+     */
+    @Bean(destroyMethod = "close")
+    SemanticCache semanticCache(LocalEmbedder embedder, Valkey valkey) {
+        CacheStoreFactory store = valkey.client() == null ? CacheStores.inMemory() : CacheStores.valkey(valkey.client());
         SemanticCache cache = SemanticCache.create(SemanticCacheOptions.builder()
                 .name("webflux_demo")
                 .store(store)
                 .embedFn(embedder)
+                .batchEmbedFn(embedder)
                 .defaultThreshold(0.25)
                 .discovery(SemanticCacheOptions.Discovery.disabled())
                 .build());

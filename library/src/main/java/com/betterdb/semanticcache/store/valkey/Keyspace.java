@@ -16,7 +16,7 @@ import java.util.List;
  * What differs between a standalone connection and a cluster connection, and nothing else.
  *
  * <ul>
- *   <li><b>Multi-key commands.</b> No key of the data format uses a hash tag (data-format.md §16), so two keys of one
+ *   <li><b>Multi-key commands.</b> No key of the data format uses a hash tag (docs/data-format.md §14), so two keys of one
  *       cache usually live in different slots and a multi-key command over them fails with {@code CROSSSLOT}. On a
  *       cluster, {@code DEL k1 k2 …} becomes one single-key {@code DEL} per key and {@code MGET} becomes one
  *       {@code GET} per key, all pipelined. Standalone keeps the multi-key forms (one command, one reply).</li>

@@ -48,7 +48,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Valkey + valkey-search store: the shared data format of data-format.md, through Lettuce.
+ * The Valkey + valkey-search store: the shared data format of docs/data-format.md, through Lettuce.
  *
  * <ul>
  *   <li>FT.* commands are sent through {@code dispatch} with this library's own encoders and typed outputs
@@ -512,7 +512,7 @@ public final class ValkeyCacheStore implements CacheStore {
     }
 
     /**
-     * What {@code flush()} does after FT.DROPINDEX (data-format.md §17 steps 3–4): every {@code {name}:entry:*} key,
+     * What {@code flush()} does after FT.DROPINDEX (docs/data-format.md §15): every {@code {name}:entry:*} key,
      * then every {@code {name}:embed:*} key ({@link #deleteByPattern}), then the stats, window and miss-pending keys.
      * Package-private for tests on servers without the search module.
      */
@@ -525,7 +525,7 @@ public final class ValkeyCacheStore implements CacheStore {
     /**
      * Deletes every key matching {@code pattern} (a SCAN {@code MATCH} glob): cursor {@code SCAN … COUNT 100} on every
      * node holding keys (every primary on a cluster, the one server otherwise), each non-empty batch deleted on the
-     * node that returned it (behaviour.md §16). Returns how many keys were deleted. Package-private for tests.
+     * node that returned it (docs/data-format.md §14). Returns how many keys were deleted. Package-private for tests.
      */
     Mono<Long> deleteByPattern(String pattern) {
         return keyspace.scanNodes()
@@ -612,6 +612,11 @@ public final class ValkeyCacheStore implements CacheStore {
         if (ownsConnection) {
             connection.closeAsync();
         }
+    }
+
+    @Override
+    public Mono<Void> closeAsync() {
+        return ownsConnection ? Mono.fromCompletionStage(connection::closeAsync).then() : Mono.empty();
     }
 
     // ---------------------------------------------------------------------------------------------- helpers

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Argument vectors for the FT.* commands the cache sends (data-format.md §4.1, §15; behaviour.md §3.3).
+ * Argument vectors for the FT.* commands the cache sends (docs/data-format.md §4.1, §13).
  * <p>
  * Every builder comes in two forms: {@code xxxArgv(...)} returns the arguments after the command name as a
  * {@code List<byte[]>} (exact, testable), and {@code xxx(...)} wraps the same list in {@link CommandArgs} for a
@@ -43,7 +43,7 @@ public final class FtCommands {
     /** valkey-search's default HNSW {@code ef_runtime}, which the cache's index keeps (it sets no HNSW options). */
     public static final int DEFAULT_EF_RUNTIME = 10;
 
-    /** Row limit of the invalidation search (data-format.md §15). */
+    /** Row limit of the invalidation search (docs/data-format.md §13). */
     public static final int INVALIDATE_LIMIT = 1000;
 
     private static final byte[] ON = ascii("ON");
@@ -58,7 +58,7 @@ public final class FtCommands {
     private static final byte[] LIMIT = ascii("LIMIT");
     private static final byte[] DIALECT = ascii("DIALECT");
 
-    /** {@code SCHEMA ... DIM}: everything between the prefix and the dimension (data-format.md §4.1). */
+    /** {@code SCHEMA ... DIM}: everything between the prefix and the dimension (docs/data-format.md §4.1). */
     private static final List<byte[]> SCHEMA_HEAD = asciiList(
             "SCHEMA",
             "prompt", "TEXT", "NOSTEM",
@@ -83,7 +83,7 @@ public final class FtCommands {
     // ------------------------------------------------------------------------------------------- FT.CREATE
 
     /**
-     * {@code FT.CREATE} arguments: exactly data-format.md §4.1 after the command name,
+     * {@code FT.CREATE} arguments: exactly docs/data-format.md §4.1 after the command name,
      * {@code {idx} ON HASH PREFIX 1 {prefix} SCHEMA ... DIM {dim} DISTANCE_METRIC COSINE}.
      */
     public static List<byte[]> createIndexArgv(String indexName, String entryPrefix, int dim) {
@@ -111,7 +111,7 @@ public final class FtCommands {
     // ------------------------------------------------------------------------------------------- queries
 
     /**
-     * The combined filter clause of behaviour.md §3.3 steps 1–3, without parentheses: the user filter (verbatim)
+     * The combined filter clause of docs/data-format.md §13, without parentheses: the user filter (verbatim)
      * followed by one {@code @binary_refs:{<escaped ref>}} per ref in sorted order, space-joined. Refs are only
      * used when the index has the {@code binary_refs} attribute (older indexes may lack it).
      *
@@ -137,7 +137,7 @@ public final class FtCommands {
     }
 
     /**
-     * The KNN query string (behaviour.md §3.3 steps 4–5): {@code *=>[KNN k @embedding $vec AS __score]} without a
+     * The KNN query string (docs/data-format.md §13): {@code *=>[KNN k @embedding $vec AS __score]} without a
      * filter, else {@code (filterExpr)=>[KNN k @embedding $vec AS __score]}.
      */
     public static String knnQuery(String filterExpr, int k) {

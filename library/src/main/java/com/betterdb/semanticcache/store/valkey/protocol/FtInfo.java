@@ -4,7 +4,7 @@ import com.betterdb.semanticcache.store.IndexDescriptor;
 import com.betterdb.semanticcache.store.IndexStats;
 
 /**
- * What the cache reads from {@code FT.INFO} (data-format.md §4.3).
+ * What the cache reads from {@code FT.INFO} (docs/data-format.md §4.3).
  *
  * @param dimension      dimension of the first vector attribute, 0 when none is reported (probe fallback)
  * @param hasBinaryRefs  whether an attribute has {@code identifier binary_refs}

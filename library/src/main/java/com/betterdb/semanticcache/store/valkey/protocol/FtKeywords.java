@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  * {@code connection.async().dispatch(keyword, output, args)}.
  * <p>
  * We deliberately do not use Lettuce's built-in {@code ftSearch} family: it targets RediSearch's reply
- * layout, while valkey-search 1.2 replies differently (data-format.md §4.3, §15).
+ * layout, while valkey-search 1.2 replies differently (docs/data-format.md §4.3, §13).
  */
 public enum FtKeywords implements ProtocolKeyword {
 

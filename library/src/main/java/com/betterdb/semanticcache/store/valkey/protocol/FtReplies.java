@@ -22,7 +22,7 @@ public final class FtReplies {
     // ------------------------------------------------------------------------------------------- FT.SEARCH
 
     /**
-     * Parses an {@code FT.SEARCH} reply following behaviour.md §17:
+     * Parses an {@code FT.SEARCH} reply following docs/data-format.md §13:
      * <ol>
      *   <li>not a list, or empty → empty (a top-level map is not a valkey-search reply → empty, PARSE-02);</li>
      *   <li>element 0 is the total (number, or string incl. {@code "2.0"}); NaN or {@code <= 0} → empty;</li>
@@ -102,7 +102,7 @@ public final class FtReplies {
     // ------------------------------------------------------------------------------------------- FT.INFO
 
     /**
-     * Parses an {@code FT.INFO} reply (data-format.md §4.3) read as a flat key/value list at the top level.
+     * Parses an {@code FT.INFO} reply (docs/data-format.md §4.3) read as a flat key/value list at the top level.
      * <ul>
      *   <li>dimension: under {@code attributes} (or legacy {@code fields}), the first attribute with an adjacent
      *       pair {@code type VECTOR} and a dimension &gt; 0, from a flat {@code DIM}/{@code dim} value or from the

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Streaming {@code FT.SEARCH} output: builds {@link Candidate}s directly from the RESP decoder callbacks, with
- * the same rules as {@link FtReplies#parseSearch} (behaviour.md §17), under RESP2 and RESP3 alike (valkey-search
+ * the same rules as {@link FtReplies#parseSearch} (docs/data-format.md §13), under RESP2 and RESP3 alike (valkey-search
  * answers FT.SEARCH with an array in both; a top-level map is not its reply shape and yields no rows).
  * <p>
  * Allocation-light: nothing is copied for elements that are dropped — in particular the {@code embedding} value

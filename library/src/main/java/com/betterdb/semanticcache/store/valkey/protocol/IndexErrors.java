@@ -3,7 +3,7 @@ package com.betterdb.semanticcache.store.valkey.protocol;
 import java.util.Locale;
 
 /**
- * "Index does not exist" classification (data-format.md §4.4): a message counts when, lower-cased, it contains
+ * "Index does not exist" classification (docs/data-format.md §4.4): a message counts when, lower-cased, it contains
  * {@code unknown index name}, or {@code no such index}, or both {@code not found} and {@code index}.
  * valkey-search 1.2 says {@code Index with name '<idx>' not found in database 0} for FT.INFO, FT.SEARCH and
  * FT.DROPINDEX alike (fixtures 01–03).
