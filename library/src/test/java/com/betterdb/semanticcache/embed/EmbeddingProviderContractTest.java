@@ -202,7 +202,7 @@ class EmbeddingProviderContractTest {
         assertThat(err.status()).isEqualTo(503);
         assertThat(err.providerMessage()).contains("The service is temporarily unavailable");
         assertThat(err.retryable()).isTrue();
-        assertThat(err.getMessage()).startsWith(f.provider + " embedding request failed: HTTP 503")
+        assertThat(err.getMessage()).startsWith(f.provider + " embedding request failed: HTTP 503: ")
                 .contains("after 3 attempts");
         assertThat(server.requests()).hasSize(3);
         // exponential backoff with jitter: retry n waits in [initial * 2^(n-1) / 2, initial * 2^(n-1)]

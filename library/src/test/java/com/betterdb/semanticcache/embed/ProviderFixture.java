@@ -563,11 +563,16 @@ abstract class ProviderFixture {
 
         @Override
         Object build(String baseUrl, RetryPolicy retry, Duration timeout, int maxBatchSize) {
-            // The Bedrock client speaks HTTP/2 by default (with ALPN over TLS); the loopback server is plain HTTP/1.1.
-            BedrockEmbeddings.Builder b = BedrockEmbeddings.builder().modelId(modelId).region("us-west-2")
-                    .endpointOverride(baseUrl).credentials(ACCESS_KEY_ID, SECRET).retryPolicy(retry).timeout(timeout)
-                    .httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1).eventLoopGroup(EVENT_LOOP));
+            BedrockEmbeddings.Builder b = builder(baseUrl, modelId).retryPolicy(retry).timeout(timeout);
             return (maxBatchSize > 0 ? b.maxBatchSize(maxBatchSize) : b).build();
+        }
+
+        /** A Bedrock embedder for the loopback server, signing with static test credentials. */
+        static BedrockEmbeddings.Builder builder(String baseUrl, String modelId) {
+            // The Bedrock client speaks HTTP/2 by default (with ALPN over TLS); the loopback server is plain HTTP/1.1.
+            return BedrockEmbeddings.builder().modelId(modelId).region("us-west-2").endpointOverride(baseUrl)
+                    .credentials(ACCESS_KEY_ID, SECRET)
+                    .httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1).eventLoopGroup(EVENT_LOOP));
         }
 
         @Override

@@ -84,7 +84,7 @@ public final class RetryLoop {
                                 policy.maxAttempts(), f.status() > 0 ? "HTTP " + f.status() : "no reply",
                                 wait.toMillis());
                     }
-                    return Mono.delay(wait, policy.scheduler());
+                    return wait.isZero() ? Mono.just(0L) : Mono.delay(wait, policy.scheduler());
                 })))
                 .onErrorMap(e -> toError(e instanceof AttemptFailure f ? f : classify(e), attempts.get(), note.get(),
                         redactor));
@@ -116,15 +116,15 @@ public final class RetryLoop {
 
     private EmbeddingError toError(AttemptFailure f, int attempts, String note, Redactor redactor) {
         String providerMessage = redactor.clean(f.providerMessage());
-        StringBuilder m = new StringBuilder(provider).append(" embedding request failed:");
+        StringBuilder m = new StringBuilder(provider).append(" embedding request failed");
         if (f.status() > 0) {
-            m.append(" HTTP ").append(f.status());
+            m.append(": HTTP ").append(f.status());
         }
         if (providerMessage != null && !providerMessage.isEmpty()) {
-            m.append(" ").append(providerMessage);
+            m.append(": ").append(providerMessage);
         }
         if (f.description() != null) {
-            m.append(f.status() > 0 || providerMessage != null ? ", " : " ").append(redactor.clean(f.description()));
+            m.append(": ").append(redactor.clean(f.description()));
         }
         if (attempts > 1) {
             m.append(" (after ").append(attempts).append(" attempts)");
