@@ -16,7 +16,6 @@ import com.betterdb.semanticcache.StoreRequest;
 import com.betterdb.semanticcache.embed.LoopbackServer.Reply;
 import com.betterdb.semanticcache.embed.LoopbackServer.Request;
 import com.betterdb.semanticcache.store.CacheStores;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -66,11 +65,6 @@ class EmbeddingProviderContractTest {
     void start() throws IOException {
         server = new LoopbackServer();
         scheduler = new RecordingScheduler();
-    }
-
-    @AfterAll
-    static void closeShared() {
-        ProviderFixture.Bedrock.EVENT_LOOP.eventLoopGroup().shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     @AfterEach

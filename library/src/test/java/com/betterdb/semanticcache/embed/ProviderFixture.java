@@ -552,8 +552,15 @@ abstract class ProviderFixture {
 
     abstract static class Bedrock extends ProviderFixture {
         static final String ACCESS_KEY_ID = "AKIDEXAMPLETEST00001";
-        /** Shared by the clients of all tests: a client that owns its event loop waits ~2 s for it on close. */
-        static final SdkEventLoopGroup EVENT_LOOP = SdkEventLoopGroup.builder().numberOfThreads(2).build();
+        /**
+         * Shared by the clients of all test classes (a client that owns its event loop waits ~2 s for it on close);
+         * daemon threads, so it needs no shutdown.
+         */
+        static final SdkEventLoopGroup EVENT_LOOP = SdkEventLoopGroup.builder().numberOfThreads(2).threadFactory(r -> {
+            Thread t = new Thread(r, "bedrock-test-event-loop");
+            t.setDaemon(true);
+            return t;
+        }).build();
         final String modelId;
 
         Bedrock(String name, String modelId, int limit) {

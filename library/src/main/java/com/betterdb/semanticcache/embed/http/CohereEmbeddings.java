@@ -5,8 +5,6 @@ import com.betterdb.semanticcache.embed.support.Vectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import reactor.core.publisher.Mono;
 
-import java.net.URI;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,13 +23,8 @@ public final class CohereEmbeddings extends HttpEmbeddings {
     public static final int MAX_BATCH_SIZE = 96;
     static final String PROVIDER = "Cohere";
 
-    private final URI endpoint;
-    private final PurposeMap inputTypes;
-
     private CohereEmbeddings(Builder b) {
-        super(b, PROVIDER, b.maxBatchSizeOr(MAX_BATCH_SIZE));
-        this.endpoint = URI.create(JsonHttp.stripSlash(b.baseUrl) + "/embed");
-        this.inputTypes = b.inputTypes;
+        super(b, PROVIDER, b.maxBatchSizeOr(MAX_BATCH_SIZE), endpoint(b.baseUrl, "/embed"));
     }
 
     public static Builder builder() {
@@ -40,10 +33,8 @@ public final class CohereEmbeddings extends HttpEmbeddings {
 
     @Override
     Mono<List<float[]>> embedChunk(List<String> texts, EmbedPurpose purpose) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("model", model);
-        body.put("texts", texts);
-        body.put("input_type", inputTypes.get(purpose));
+        Map<String, Object> body = body("texts", texts);
+        body.put("input_type", purposes.get(purpose));
         body.put("embedding_types", List.of("float"));
         if (dimensions > 0) {
             body.put("output_dimension", dimensions);
@@ -59,21 +50,19 @@ public final class CohereEmbeddings extends HttpEmbeddings {
     }
 
     public static final class Builder extends HttpEmbeddings.Builder<Builder> {
-        private PurposeMap inputTypes = new PurposeMap("search_query", "search_document");
-
         private Builder() {
-            super(DEFAULT_MODEL, DEFAULT_BASE_URL);
+            super(DEFAULT_MODEL, DEFAULT_BASE_URL, new PurposeMap("search_query", "search_document"));
         }
 
         /** {@code input_type} of lookups (default {@code search_query}). */
         public Builder queryInputType(String inputType) {
-            inputTypes = inputTypes.withQuery(Objects.requireNonNull(inputType, "inputType"));
+            purposes = purposes.withQuery(Objects.requireNonNull(inputType, "inputType"));
             return this;
         }
 
         /** {@code input_type} of stored prompts (default {@code search_document}). */
         public Builder documentInputType(String inputType) {
-            inputTypes = inputTypes.withDocument(Objects.requireNonNull(inputType, "inputType"));
+            purposes = purposes.withDocument(Objects.requireNonNull(inputType, "inputType"));
             return this;
         }
 

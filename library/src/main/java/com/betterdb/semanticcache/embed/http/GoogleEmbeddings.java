@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,21 +41,13 @@ public final class GoogleEmbeddings extends HttpEmbeddings {
     public static final int VERTEX_MAX_BATCH_SIZE = 250;
     static final String PROVIDER = "Google";
 
-    private final URI endpoint;
     private final boolean vertex;
-    private final PurposeMap taskTypes;
     private final Mono<Map<String, String>> headers;
 
     private GoogleEmbeddings(Builder b, boolean vertex, String base) {
         super(b, PROVIDER, b.maxBatchSizeOr(vertex && b.model().startsWith("gemini-") ? 1
-                : vertex ? VERTEX_MAX_BATCH_SIZE : MAX_BATCH_SIZE));
+                : vertex ? VERTEX_MAX_BATCH_SIZE : MAX_BATCH_SIZE), endpoint(base, path(b, vertex)));
         this.vertex = vertex;
-        this.taskTypes = b.taskTypes;
-        String model = b.model().startsWith("models/") ? b.model().substring("models/".length()) : b.model();
-        this.endpoint = URI.create(vertex
-                ? base + "/projects/" + b.project + "/locations/" + b.location + "/publishers/google/models/" + model
-                + ":predict"
-                : base + "/models/" + model + ":batchEmbedContents");
         if (b.accessToken != null) {
             Supplier<String> token = b.accessToken;
             this.headers = Mono.fromCallable(() -> Map.of("Authorization", "Bearer " + token.get()))
@@ -66,13 +57,19 @@ public final class GoogleEmbeddings extends HttpEmbeddings {
         }
     }
 
+    private static String path(Builder b, boolean vertex) {
+        String model = b.model().startsWith("models/") ? b.model().substring("models/".length()) : b.model();
+        return vertex ? "/projects/" + b.project + "/locations/" + b.location + "/publishers/google/models/" + model
+                + ":predict" : "/models/" + model + ":batchEmbedContents";
+    }
+
     public static Builder builder() {
         return new Builder();
     }
 
     @Override
     Mono<List<float[]>> embedChunk(List<String> texts, EmbedPurpose purpose) {
-        String taskType = taskTypes.get(purpose);
+        String taskType = purposes.get(purpose);
         return vertex ? predict(texts, taskType) : batchEmbedContents(texts, taskType);
     }
 
@@ -125,14 +122,13 @@ public final class GoogleEmbeddings extends HttpEmbeddings {
     }
 
     public static final class Builder extends HttpEmbeddings.Builder<Builder> {
-        private PurposeMap taskTypes = new PurposeMap("RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT");
         private String project;
         private String location;
         private Supplier<String> accessToken;
         private boolean baseUrlSet;
 
         private Builder() {
-            super(DEFAULT_MODEL, DEFAULT_BASE_URL);
+            super(DEFAULT_MODEL, DEFAULT_BASE_URL, new PurposeMap("RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT"));
         }
 
         @Override
@@ -162,13 +158,13 @@ public final class GoogleEmbeddings extends HttpEmbeddings {
 
         /** Task type of lookups (default {@code RETRIEVAL_QUERY}); null sends none. */
         public Builder queryTaskType(String taskType) {
-            taskTypes = taskTypes.withQuery(taskType);
+            purposes = purposes.withQuery(taskType);
             return this;
         }
 
         /** Task type of stored prompts (default {@code RETRIEVAL_DOCUMENT}); null sends none. */
         public Builder documentTaskType(String taskType) {
-            taskTypes = taskTypes.withDocument(taskType);
+            purposes = purposes.withDocument(taskType);
             return this;
         }
 
@@ -183,7 +179,7 @@ public final class GoogleEmbeddings extends HttpEmbeddings {
                 if (accessToken == null && (apiKey == null || apiKey.isBlank())) {
                     throw new IllegalStateException("Vertex AI credentials missing: call accessToken(...) or apiKey(...)");
                 }
-                String base = baseUrlSet ? JsonHttp.stripSlash(baseUrl) : "global".equals(location)
+                String base = baseUrlSet ? baseUrl : "global".equals(location)
                         ? "https://aiplatform.googleapis.com/v1"
                         : "https://" + location + "-aiplatform.googleapis.com/v1";
                 return new GoogleEmbeddings(this, true, base);
@@ -191,7 +187,7 @@ public final class GoogleEmbeddings extends HttpEmbeddings {
             if (accessToken == null) {
                 requireApiKey(PROVIDER, "GOOGLE_API_KEY", "GEMINI_API_KEY");
             }
-            return new GoogleEmbeddings(this, false, JsonHttp.stripSlash(baseUrl));
+            return new GoogleEmbeddings(this, false, baseUrl);
         }
     }
 }

@@ -10,7 +10,9 @@ import com.betterdb.semanticcache.embed.support.RetryLoop;
 import com.betterdb.semanticcache.embed.support.Vectors;
 import reactor.core.publisher.Mono;
 
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,13 +33,18 @@ public abstract class HttpEmbeddings implements EmbedFn, BatchEmbedFn {
     final String model;
     final String apiKey;
     final int dimensions;
+    final URI endpoint;
+    final PurposeMap purposes;
     final JsonHttp http;
     private final int maxBatchSize;
     private final int concurrency;
 
-    HttpEmbeddings(Builder<?> b, String provider, int maxBatchSize) {
+    /** @param endpoint where requests go; {@code purposes} come from the builder (null: the model has none) */
+    HttpEmbeddings(Builder<?> b, String provider, int maxBatchSize, URI endpoint) {
         this.model = b.model();
         this.apiKey = b.apiKey;
+        this.endpoint = endpoint;
+        this.purposes = b.purposes;
         this.dimensions = b.dimensions();
         this.maxBatchSize = maxBatchSize;
         this.concurrency = b.concurrency();
@@ -83,6 +90,18 @@ public abstract class HttpEmbeddings implements EmbedFn, BatchEmbedFn {
         return maxBatchSize;
     }
 
+    /** A request body that starts with the model and the texts under {@code textsField}. */
+    final Map<String, Object> body(String textsField, List<String> texts) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", model);
+        body.put(textsField, texts);
+        return body;
+    }
+
+    static URI endpoint(String baseUrl, String path) {
+        return URI.create(JsonHttp.stripSlash(baseUrl) + path);
+    }
+
     static Mono<Map<String, String>> bearer(String key) {
         return Mono.just(key == null ? Map.of() : Map.of("Authorization", "Bearer " + key));
     }
@@ -92,10 +111,12 @@ public abstract class HttpEmbeddings implements EmbedFn, BatchEmbedFn {
         String baseUrl;
         String apiKey;
         HttpClient httpClient;
+        PurposeMap purposes;
 
-        Builder(String defaultModel, String defaultBaseUrl) {
+        Builder(String defaultModel, String defaultBaseUrl, PurposeMap purposes) {
             super(defaultModel);
             this.baseUrl = defaultBaseUrl;
+            this.purposes = purposes;
         }
 
         /** Where the API is, for a proxy, a compatible server or a test. */

@@ -4,9 +4,7 @@ import com.betterdb.semanticcache.embed.EmbedPurpose;
 import com.betterdb.semanticcache.embed.support.Vectors;
 import reactor.core.publisher.Mono;
 
-import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,16 +21,13 @@ public final class OllamaEmbeddings extends HttpEmbeddings {
     public static final int MAX_BATCH_SIZE = 512;
     static final String PROVIDER = "Ollama";
 
-    private final URI endpoint;
-
     private OllamaEmbeddings(Builder b) {
-        super(b, PROVIDER, b.maxBatchSizeOr(MAX_BATCH_SIZE));
-        String base = b.baseUrl != null ? b.baseUrl
-                : System.getenv().getOrDefault("OLLAMA_HOST", "http://localhost:11434");
-        if (!base.contains("://")) {
-            base = "http://" + base;
-        }
-        this.endpoint = URI.create(JsonHttp.stripSlash(base) + "/api/embed");
+        super(b, PROVIDER, b.maxBatchSizeOr(MAX_BATCH_SIZE), endpoint(baseUrl(b.baseUrl), "/api/embed"));
+    }
+
+    private static String baseUrl(String option) {
+        String base = option != null ? option : System.getenv().getOrDefault("OLLAMA_HOST", "http://localhost:11434");
+        return base.contains("://") ? base : "http://" + base;
     }
 
     public static Builder builder() {
@@ -41,9 +36,7 @@ public final class OllamaEmbeddings extends HttpEmbeddings {
 
     @Override
     Mono<List<float[]>> embedChunk(List<String> texts, EmbedPurpose purpose) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("model", model);
-        body.put("input", texts);
+        Map<String, Object> body = body("input", texts);
         if (dimensions > 0) {
             body.put("dimensions", dimensions);
         }
@@ -53,7 +46,7 @@ public final class OllamaEmbeddings extends HttpEmbeddings {
 
     public static final class Builder extends HttpEmbeddings.Builder<Builder> {
         private Builder() {
-            super(DEFAULT_MODEL, null);
+            super(DEFAULT_MODEL, null, null);
             timeout(Duration.ofSeconds(60));
         }
 

@@ -6,9 +6,7 @@ import com.betterdb.semanticcache.embed.support.Vectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import reactor.core.publisher.Mono;
 
-import java.net.URI;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,11 +24,8 @@ public final class OpenAiEmbeddings extends HttpEmbeddings {
     public static final int MAX_BATCH_SIZE = 2048;
     static final String PROVIDER = "OpenAI";
 
-    private final URI endpoint;
-
     private OpenAiEmbeddings(Builder b) {
-        super(b, PROVIDER, b.maxBatchSizeOr(MAX_BATCH_SIZE));
-        this.endpoint = URI.create(JsonHttp.stripSlash(b.baseUrl) + "/embeddings");
+        super(b, PROVIDER, b.maxBatchSizeOr(MAX_BATCH_SIZE), endpoint(b.baseUrl, "/embeddings"));
     }
 
     public static Builder builder() {
@@ -39,9 +34,7 @@ public final class OpenAiEmbeddings extends HttpEmbeddings {
 
     @Override
     Mono<List<float[]>> embedChunk(List<String> texts, EmbedPurpose purpose) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("model", model);
-        body.put("input", texts);
+        Map<String, Object> body = body("input", texts);
         if (dimensions > 0) {
             body.put("dimensions", dimensions);
         }
@@ -65,7 +58,7 @@ public final class OpenAiEmbeddings extends HttpEmbeddings {
 
     public static final class Builder extends HttpEmbeddings.Builder<Builder> {
         private Builder() {
-            super(DEFAULT_MODEL, DEFAULT_BASE_URL);
+            super(DEFAULT_MODEL, DEFAULT_BASE_URL, null);
         }
 
         /** @throws IllegalStateException when no API key was given and {@code OPENAI_API_KEY} is not set */

@@ -3,8 +3,6 @@ package com.betterdb.semanticcache.embed.http;
 import com.betterdb.semanticcache.embed.EmbedPurpose;
 import reactor.core.publisher.Mono;
 
-import java.net.URI;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,13 +20,8 @@ public final class VoyageEmbeddings extends HttpEmbeddings {
     public static final int MAX_BATCH_SIZE = 1000;
     static final String PROVIDER = "Voyage";
 
-    private final URI endpoint;
-    private final PurposeMap inputTypes;
-
     private VoyageEmbeddings(Builder b) {
-        super(b, PROVIDER, b.maxBatchSizeOr(MAX_BATCH_SIZE));
-        this.endpoint = URI.create(JsonHttp.stripSlash(b.baseUrl) + "/embeddings");
-        this.inputTypes = b.inputTypes;
+        super(b, PROVIDER, b.maxBatchSizeOr(MAX_BATCH_SIZE), endpoint(b.baseUrl, "/embeddings"));
     }
 
     public static Builder builder() {
@@ -37,10 +30,8 @@ public final class VoyageEmbeddings extends HttpEmbeddings {
 
     @Override
     Mono<List<float[]>> embedChunk(List<String> texts, EmbedPurpose purpose) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("model", model);
-        body.put("input", texts);
-        String inputType = inputTypes.get(purpose);
+        Map<String, Object> body = body("input", texts);
+        String inputType = purposes.get(purpose);
         if (inputType != null) {
             body.put("input_type", inputType);
         }
@@ -52,21 +43,19 @@ public final class VoyageEmbeddings extends HttpEmbeddings {
     }
 
     public static final class Builder extends HttpEmbeddings.Builder<Builder> {
-        private PurposeMap inputTypes = new PurposeMap("query", "document");
-
         private Builder() {
-            super(DEFAULT_MODEL, DEFAULT_BASE_URL);
+            super(DEFAULT_MODEL, DEFAULT_BASE_URL, new PurposeMap("query", "document"));
         }
 
         /** {@code input_type} of lookups (default {@code query}); null sends none. */
         public Builder queryInputType(String inputType) {
-            inputTypes = inputTypes.withQuery(inputType);
+            purposes = purposes.withQuery(inputType);
             return this;
         }
 
         /** {@code input_type} of stored prompts (default {@code document}); null sends none. */
         public Builder documentInputType(String inputType) {
-            inputTypes = inputTypes.withDocument(inputType);
+            purposes = purposes.withDocument(inputType);
             return this;
         }
 
