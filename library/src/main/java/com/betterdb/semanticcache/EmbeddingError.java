@@ -3,7 +3,8 @@ package com.betterdb.semanticcache;
 /**
  * The embedding function failed. From a user-supplied function the message is {@code embedFn failed: <cause>}.
  * From a bundled provider it also names the {@link #provider() provider}, the HTTP {@link #status() status} and the
- * {@link #providerMessage() provider's own error message}; it never contains the API key or the embedded text.
+ * {@link #providerMessage() provider's own error message}, with the secrets the provider was given and the embedded
+ * texts removed.
  */
 public class EmbeddingError extends SemanticCacheException {
     private static final long serialVersionUID = 1L;
