@@ -190,7 +190,7 @@ class EmbeddingProviderContractTest {
         server.handler(r -> f.error(503, "The service is temporarily unavailable"));
         Both e = build(f);
 
-        EmbeddingError err = catchThrowableOfType(() -> e.one().embed(PROMPT).block(), EmbeddingError.class);
+        EmbeddingError err = catchThrowableOfType(EmbeddingError.class, () -> e.one().embed(PROMPT).block());
         assertThat(err).isNotNull();
         assertThat(err.provider()).isEqualTo(f.provider);
         assertThat(err.status()).isEqualTo(503);
@@ -212,7 +212,7 @@ class EmbeddingProviderContractTest {
         server.handler(r -> f.error(status, "The security token included in the request is invalid."));
         Both e = build(f);
 
-        EmbeddingError err = catchThrowableOfType(() -> e.many().embedAll(List.of(PROMPT)).block(), EmbeddingError.class);
+        EmbeddingError err = catchThrowableOfType(EmbeddingError.class, () -> e.many().embedAll(List.of(PROMPT)).block());
         assertThat(err.provider()).isEqualTo(f.provider);
         assertThat(err.status()).isEqualTo(status);
         assertThat(err.providerMessage()).contains("The security token included in the request is invalid.");
@@ -238,7 +238,7 @@ class EmbeddingProviderContractTest {
         for (Function<Request, Reply> reply : malformed) {
             server.requests().clear();
             server.handler(reply);
-            EmbeddingError err = catchThrowableOfType(() -> e.many().embedAll(texts).block(), EmbeddingError.class);
+            EmbeddingError err = catchThrowableOfType(EmbeddingError.class, () -> e.many().embedAll(texts).block());
             assertThat(err).as("reply %s", server.requests()).isNotNull();
             assertThat(err.provider()).isEqualTo(f.provider);
             assertThat(err.retryable()).isFalse();
@@ -261,7 +261,7 @@ class EmbeddingProviderContractTest {
 
         server.handler(r -> answering(f, 3).apply(r).delayed(5_000));
         Both once = build(f, RetryPolicy.none(), Duration.ofMillis(200), 0);
-        EmbeddingError err = catchThrowableOfType(() -> once.one().embed(PROMPT).block(), EmbeddingError.class);
+        EmbeddingError err = catchThrowableOfType(EmbeddingError.class, () -> once.one().embed(PROMPT).block());
         assertThat(err.provider()).isEqualTo(f.provider);
         assertThat(err.status()).isZero();
         assertThat(err.retryable()).isTrue();
@@ -290,7 +290,7 @@ class EmbeddingProviderContractTest {
         ours.setLevel(Level.TRACE);
         Throwable thrown;
         try {
-            thrown = catchThrowableOfType(() -> e.one().embed(PROMPT).block(), EmbeddingError.class);
+            thrown = catchThrowableOfType(EmbeddingError.class, () -> e.one().embed(PROMPT).block());
         } finally {
             ours.setLevel(level);
             root.detachAppender(logs);
@@ -377,7 +377,7 @@ class EmbeddingProviderContractTest {
                     .hasMessageContaining("index expects 3, embedFn returned 4");
 
             server.handler(r -> f.error(f.authErrorStatus(), "invalid api token"));
-            EmbeddingError err = catchThrowableOfType(() -> cache.check(OTHER).block(), EmbeddingError.class);
+            EmbeddingError err = catchThrowableOfType(EmbeddingError.class, () -> cache.check(OTHER).block());
             assertThat(err.provider()).isEqualTo(f.provider);
             assertThat(err.status()).isEqualTo(f.authErrorStatus());
         } finally {

@@ -68,7 +68,7 @@ class ProviderOptionsTest {
         for (Case c : cases) {
             server.handler(r -> Reply.ok(c.reply()));
             HttpEmbeddings e = c.embedder().get();
-            EmbeddingError err = catchThrowableOfType(() -> e.embed("hello there").block(), EmbeddingError.class);
+            EmbeddingError err = catchThrowableOfType(EmbeddingError.class, () -> e.embed("hello there").block());
             assertThat(lastBody().at(c.field()).asInt()).as(c.field()).isEqualTo(2);
             assertThat(err.getMessage()).as(c.field()).contains("HTTP 200: reply has 3-dimensional vectors, 2 requested");
             assertThat(err.retryable()).isFalse();

@@ -28,10 +28,10 @@ class ProviderSupportTest {
     void aRetryAfterLongerThanMaxBackoffEndsTheRetriesAtOnce() {
         AtomicInteger calls = new AtomicInteger();
         RetryLoop loop = new RetryLoop("P", FAST, null);
-        EmbeddingError e = catchThrowableOfType(() -> loop.run(() -> {
+        EmbeddingError e = catchThrowableOfType(EmbeddingError.class, () -> loop.run(() -> {
             calls.incrementAndGet();
             return Mono.error(AttemptFailure.reply(429, "slow down", Duration.ofSeconds(60)));
-        }, NOTHING).block(), EmbeddingError.class);
+        }, NOTHING).block());
         assertThat(calls).hasValue(1);
         assertThat(e.status()).isEqualTo(429);
         assertThat(e.retryable()).isTrue();
@@ -43,20 +43,20 @@ class ProviderSupportTest {
     void ioErrorsAreRetriedAndOtherErrorsAreNot() {
         AtomicInteger calls = new AtomicInteger();
         RetryLoop loop = new RetryLoop("P", FAST, null);
-        EmbeddingError io = catchThrowableOfType(() -> loop.run(() -> {
+        EmbeddingError io = catchThrowableOfType(EmbeddingError.class, () -> loop.run(() -> {
             calls.incrementAndGet();
             return Mono.error(new ConnectException("Connection refused"));
-        }, NOTHING).block(), EmbeddingError.class);
+        }, NOTHING).block());
         assertThat(calls).hasValue(3);
         assertThat(io.getMessage()).isEqualTo("P embedding request failed: ConnectException: Connection refused (after 3 attempts)");
         assertThat(io.getCause()).isInstanceOf(IOException.class);
         assertThat(io.status()).isZero();
 
         calls.set(0);
-        EmbeddingError bug = catchThrowableOfType(() -> loop.run(() -> {
+        EmbeddingError bug = catchThrowableOfType(EmbeddingError.class, () -> loop.run(() -> {
             calls.incrementAndGet();
             return Mono.error(new IllegalArgumentException("bad"));
-        }, NOTHING).block(), EmbeddingError.class);
+        }, NOTHING).block());
         assertThat(calls).hasValue(1);
         assertThat(bug.retryable()).isFalse();
         assertThat(loop.run(() -> Mono.just("ok"), NOTHING).block()).isEqualTo("ok");
