@@ -2,6 +2,7 @@ package com.betterdb.semanticcache;
 
 import com.betterdb.semanticcache.embed.BatchEmbedFn;
 import com.betterdb.semanticcache.embed.EmbedFn;
+import com.betterdb.semanticcache.embed.EmbedPurpose;
 import com.betterdb.semanticcache.internal.Float32;
 import com.betterdb.semanticcache.internal.Hashing;
 import com.betterdb.semanticcache.store.CacheStore;
@@ -53,9 +54,9 @@ final class Embedder {
         this.metrics = metrics;
     }
 
-    Mono<Embedded> embed(String text) {
+    Mono<Embedded> embed(String text, EmbedPurpose purpose) {
         if (!cacheEnabled || text.isEmpty()) {
-            return callEmbedFn(text);
+            return callEmbedFn(text, purpose);
         }
         String sha = Hashing.sha256Hex(text);
         return store.getEmbeddings(List.of(sha))
@@ -70,7 +71,7 @@ final class Embedder {
                     if (cached != null) {
                         return Mono.just(new Embedded(cached, 0));
                     }
-                    return callEmbedFn(text).doOnNext(e -> writeBack(Map.of(sha, e.vector())));
+                    return callEmbedFn(text, purpose).doOnNext(e -> writeBack(Map.of(sha, e.vector())));
                 });
     }
 
@@ -79,7 +80,7 @@ final class Embedder {
      * of {@code batchSize}) or to {@code embedFn} with bounded concurrency. An element whose embedding failed is an
      * {@link EmbeddingError} in its slot (the others are unaffected).
      */
-    Mono<List<Object>> embedAll(List<String> texts, int batchSize, int concurrency) {
+    Mono<List<Object>> embedAll(List<String> texts, int batchSize, int concurrency, EmbedPurpose purpose) {
         int n = texts.size();
         List<String> shas = new ArrayList<>(n);
         for (String t : texts) {
@@ -115,7 +116,7 @@ final class Embedder {
                     ? Flux.range(0, (missing.size() + batchSize - 1) / batchSize)
                     .concatMap(s -> {
                         List<Integer> slice = missing.subList(s * batchSize, Math.min(missing.size(), (s + 1) * batchSize));
-                        return callBatch(slice.stream().map(texts::get).toList())
+                        return callBatch(slice.stream().map(texts::get).toList(), purpose)
                                 .doOnNext(vs -> {
                                     for (int j = 0; j < slice.size(); j++) {
                                         out[slice.get(j)] = vs.get(j);
@@ -129,7 +130,7 @@ final class Embedder {
                                 });
                     }).then()
                     : Flux.fromIterable(missing)
-                    .flatMap(idx -> callEmbedFn(texts.get(idx))
+                    .flatMap(idx -> callEmbedFn(texts.get(idx), purpose)
                             .doOnNext(e -> out[idx] = e.vector())
                             .onErrorResume(e -> {
                                 out[idx] = e;
@@ -149,12 +150,12 @@ final class Embedder {
         });
     }
 
-    private Mono<Embedded> callEmbedFn(String text) {
+    private Mono<Embedded> callEmbedFn(String text, EmbedPurpose purpose) {
         return Mono.defer(() -> {
             long start = System.nanoTime();
             Mono<float[]> call;
             try {
-                call = embedFn.embed(text);
+                call = embedFn.embed(text, purpose);
             } catch (RuntimeException e) {
                 return Mono.error(new EmbeddingError(e));
             }
@@ -172,12 +173,12 @@ final class Embedder {
         });
     }
 
-    private Mono<List<float[]>> callBatch(List<String> texts) {
+    private Mono<List<float[]>> callBatch(List<String> texts, EmbedPurpose purpose) {
         return Mono.defer(() -> {
             long start = System.nanoTime();
             Mono<List<float[]>> call;
             try {
-                call = batchEmbedFn.embedAll(texts);
+                call = batchEmbedFn.embedAll(texts, purpose);
             } catch (RuntimeException e) {
                 return Mono.error(new EmbeddingError(e));
             }

@@ -6,6 +6,7 @@ import com.betterdb.semanticcache.analysis.WindowSamples;
 import com.betterdb.semanticcache.config.ConfigParser;
 import com.betterdb.semanticcache.config.RuntimeConfig;
 import com.betterdb.semanticcache.cost.CostTable;
+import com.betterdb.semanticcache.embed.EmbedPurpose;
 import com.betterdb.semanticcache.filter.Filter;
 import com.betterdb.semanticcache.internal.Float32;
 import com.betterdb.semanticcache.internal.Hashing;
@@ -175,7 +176,7 @@ public final class SemanticCache implements AutoCloseable {
     }
 
     private Mono<Void> doInitialize(int gen) {
-        Mono<Integer> probe = embedder.embed(PROBE_TEXT).map(e -> e.vector().length);
+        Mono<Integer> probe = embedder.embed(PROBE_TEXT, EmbedPurpose.QUERY).map(e -> e.vector().length);
         return store.ensureIndex(probe)
                 .flatMap(desc -> {
                     if (gen != generation.get()) {
@@ -313,7 +314,7 @@ public final class SemanticCache implements AutoCloseable {
             Decider.Lookup lookup = lookup(prompt, opts);
             Filter filter = filterFor(prompt, opts, idx);
             obs.highCardinalityKeyValue(CACHE_CATEGORY, lookup.category());
-            return embedder.embed(lookup.text())
+            return embedder.embed(lookup.text(), EmbedPurpose.QUERY)
                     .flatMap(e -> {
                         requireDimension(idx, e.vector());
                         obs.highCardinalityKeyValue(EMBEDDING_LATENCY_MS, Double.toString(e.embedNanos() / 1e6));
@@ -431,7 +432,7 @@ public final class SemanticCache implements AutoCloseable {
                 filters.add(filterFor(r.prompt(), r.options(), idx));
                 texts.add(l.text());
             }
-            return embedder.embedAll(texts, b.embedBatchSize(), b.embedConcurrency()).flatMap(embedded -> {
+            return embedder.embedAll(texts, b.embedBatchSize(), b.embedConcurrency(), EmbedPurpose.QUERY).flatMap(embedded -> {
                 Object[] slots = new Object[n]; // float[] vector, or Throwable
                 List<Integer> searchable = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
@@ -559,7 +560,7 @@ public final class SemanticCache implements AutoCloseable {
                                   StoreOptions o) {
         return observed(op, obs -> Mono.defer(() -> {
             IndexDescriptor idx = requireReady(op);
-            return embedder.embed(prompt.text()).flatMap(e -> {
+            return embedder.embed(prompt.text(), EmbedPurpose.DOCUMENT).flatMap(e -> {
                 requireDimension(idx, e.vector());
                 PreparedEntry p = prepare(prompt, response, blocks, o, e.vector());
                 obs.highCardinalityKeyValue(CACHE_KEY, p.key);
@@ -600,7 +601,7 @@ public final class SemanticCache implements AutoCloseable {
         return observed(OP_STORE_BATCH, obs -> Mono.defer(() -> {
             obs.highCardinalityKeyValue(CACHE_BATCH_SIZE, Integer.toString(requests.size()));
             List<String> texts = requests.stream().map(r -> r.prompt().text()).toList();
-            return embedder.embedAll(texts, b.embedBatchSize(), b.embedConcurrency()).flatMap(embedded -> {
+            return embedder.embedAll(texts, b.embedBatchSize(), b.embedConcurrency(), EmbedPurpose.DOCUMENT).flatMap(embedded -> {
                 int n = requests.size();
                 StoreResult[] out = new StoreResult[n];
                 List<PreparedEntry> prepared = new ArrayList<>(n);

@@ -1,5 +1,11 @@
 package com.betterdb.semanticcache.embed.http;
 
+import com.betterdb.semanticcache.embed.support.AttemptFailure;
+import com.betterdb.semanticcache.embed.support.ErrorBodies;
+import com.betterdb.semanticcache.embed.support.MalformedReply;
+import com.betterdb.semanticcache.embed.support.Redactor;
+import com.betterdb.semanticcache.embed.support.RetryAfter;
+import com.betterdb.semanticcache.embed.support.RetryLoop;
 import com.betterdb.semanticcache.internal.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import reactor.core.publisher.Mono;
@@ -10,70 +16,67 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
-/** POSTs a JSON body and parses the JSON reply, on the JDK HttpClient (non-blocking). */
+/**
+ * POSTs a JSON body and reads the JSON reply on the JDK HttpClient (non-blocking), under the provider's retry loop:
+ * a non-2xx reply becomes an {@link AttemptFailure} with the provider's message and {@code Retry-After}; a 2xx reply
+ * that is not JSON, or that {@code read} rejects with {@link MalformedReply}, is a final failure.
+ */
 final class JsonHttp {
 
     private final HttpClient client;
     private final Duration timeout;
-    private final String provider;
+    private final RetryLoop loop;
 
-    JsonHttp(HttpClient client, Duration timeout, String provider) {
+    JsonHttp(HttpClient client, Duration timeout, RetryLoop loop) {
         this.client = client != null ? client : HttpClient.newBuilder().connectTimeout(timeout).build();
         this.timeout = timeout;
-        this.provider = provider;
+        this.loop = loop;
     }
 
-    Mono<JsonNode> post(URI uri, Map<String, String> headers, Object body) {
-        return Mono.defer(() -> {
+    /**
+     * @param headers resolved again for every attempt (an access token may be refreshed); their values are secrets
+     * @param texts   the embedded texts, kept out of error messages
+     */
+    <T> Mono<T> post(URI uri, Mono<Map<String, String>> headers, Object body, List<String> texts,
+                     Function<JsonNode, T> read) {
+        String json = Json.write(body);
+        Set<String> secrets = ConcurrentHashMap.newKeySet();
+        Redactor redactor = new Redactor(secrets, texts);
+        return loop.run(() -> headers.flatMap(h -> {
+            secrets.addAll(Redactor.secretsOf(h.values()));
             HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                     .timeout(timeout)
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(Json.write(body), StandardCharsets.UTF_8));
-            headers.forEach(b::header);
-            return Mono.fromCompletionStage(client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()));
-        }).flatMap(r -> {
-            if (r.statusCode() / 100 != 2) {
-                // The body of an error reply carries the provider's reason; it never contains the input texts.
-                return Mono.error(new IllegalStateException(provider + " API error: " + r.statusCode() + " "
-                        + abbreviate(r.body())));
-            }
-            JsonNode json = Json.tryParse(r.body());
-            return json == null ? Mono.error(new IllegalStateException(provider + " API returned a body that is not JSON"))
-                    : Mono.just(json);
-        });
+                    .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
+            h.forEach(b::header);
+            return Mono.fromFuture(() -> client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()));
+        }).map(r -> read(r, read)), redactor);
     }
 
-    /** {@code node} as an array of exactly {@code expected} elements, else a provider error. */
-    static JsonNode requireArray(JsonNode node, int expected, String provider) {
-        if (node == null || !node.isArray() || node.size() != expected) {
-            throw new IllegalStateException(provider + " API returned " + (node == null || !node.isArray() ? 0 : node.size())
-                    + " embeddings for " + expected + " inputs");
+    private <T> T read(HttpResponse<String> r, Function<JsonNode, T> read) {
+        int status = r.statusCode();
+        if (status / 100 != 2) {
+            throw AttemptFailure.reply(status, ErrorBodies.message(r.body()),
+                    RetryAfter.parse(name -> r.headers().firstValue(name).orElse(null), loop.nowMillis()));
         }
-        return node;
+        JsonNode json = Json.tryParse(r.body());
+        if (json == null || !json.isObject()) {
+            throw AttemptFailure.malformed(status, "reply is not a JSON object");
+        }
+        try {
+            return read.apply(json);
+        } catch (MalformedReply e) {
+            throw AttemptFailure.malformed(status, e.getMessage());
+        }
     }
 
     static String stripSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    }
-
-    static float[] vector(JsonNode array, String provider) {
-        if (array == null || !array.isArray() || array.isEmpty()) {
-            throw new IllegalStateException(provider + " API returned no embedding");
-        }
-        float[] v = new float[array.size()];
-        for (int i = 0; i < v.length; i++) {
-            JsonNode n = array.get(i);
-            if (!n.isNumber()) {
-                throw new IllegalStateException(provider + " API returned a non-numeric embedding component");
-            }
-            v[i] = (float) n.asDouble();
-        }
-        return v;
-    }
-
-    private static String abbreviate(String s) {
-        return s == null ? "" : s.length() > 500 ? s.substring(0, 500) + "..." : s;
     }
 }

@@ -59,7 +59,7 @@ class LangChain4jEmbeddingsTest {
         assertThat(r.hit()).isTrue();
         model.fail = true;
         assertThatThrownBy(() -> cache.check("other").block()).isInstanceOf(EmbeddingError.class)
-                .hasMessage("embedFn failed: model offline");
+                .hasMessage("LangChain4j embedding request failed: IllegalStateException: model offline");
         cache.close();
     }
 }
