@@ -43,7 +43,7 @@ public final class BatchBackfill {
                     .store(store)
                     .embedFn(embedder)
                     .batchEmbedFn(embedder)
-                    .defaultThreshold(0.25)
+                    .defaultThreshold(embedder.recommendedThreshold()) // the model's calibrated threshold
                     .discovery(SemanticCacheOptions.Discovery.disabled())
                     .build());
             cache.initialize().block();

@@ -1,5 +1,7 @@
 package com.betterdb.semanticcache.core;
 
+import com.betterdb.semanticcache.BatchOptions;
+import com.betterdb.semanticcache.CacheResult;
 import com.betterdb.semanticcache.CheckOptions;
 import com.betterdb.semanticcache.JudgeOptions;
 import com.betterdb.semanticcache.SemanticCache;
@@ -11,6 +13,7 @@ import com.betterdb.semanticcache.embed.EmbedFn;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.time.Duration;
@@ -99,9 +102,14 @@ public abstract class JudgeLabelledAdvisorScenario {
         ThresholdEffectiveness advice = null;
         int judged0 = 0;
         for (int round = 0; round < 12; round++) {
+            List<String> prompts = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                cache.check("q:" + 0.3 * random.nextDouble() + ":" + i, judged).block(T);
+                prompts.add("q:" + 0.3 * random.nextDouble() + ":" + i);
             }
+            // The batch path (pipelined searches, one bookkeeping flush per chunk) runs the judge as check() does.
+            List<CacheResult> results = cache.checkAllText(Flux.fromIterable(prompts), judged, BatchOptions.defaults())
+                    .collectList().block(T);
+            assertThat(results).hasSize(200).allSatisfy(r -> assertThat(r.error()).isNull());
             advice = cache.thresholdEffectiveness(null, ThresholdAdvice.judgeLabelled(0.99)).block(T);
             path.add(String.format("%.4f %s (%d labels)", current, advice.recommendation().label(),
                     advice.labels().labelsUsed()));
