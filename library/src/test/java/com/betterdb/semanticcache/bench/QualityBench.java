@@ -143,6 +143,43 @@ public final class QualityBench {
         md.append("² the largest threshold with precision ≥ 0.93 on STS-B train+dev (7,249 pairs); `LocalModel`"
                 + " carries it, rounded.\n\n");
 
+        // ---- threshold advice after a pass at 0.10: the label-free reference vs the judge-labelled mode
+        md.append("### Threshold advice after one pass at 0.10 (band 0.05)\n\n");
+        md.append("Every pair of the set is one lookup at threshold 0.10; the window gets its (distance, hit/miss)."
+                + " Reference: `ThresholdAnalyzer` (label-free) on that window. Judge-labelled: a judge that answers"
+                + " with the set's label on every uncertain hit (distance 0.05..0.10), target precision 0.93."
+                + " F1 is measured on the whole set at the threshold each advice leads to.\n\n");
+        md.append("| model | set | F1 at 0.10 | reference advice | F1 there | judge-labelled advice (labels) | F1 there |\n");
+        md.append("|---|---|---:|---|---:|---|---:|\n");
+        for (LocalModel m : models) {
+            for (Dataset s : sets) {
+                double[] d = distances.get(m).get(s.name());
+                List<com.betterdb.semanticcache.analysis.WindowSample> window = new ArrayList<>();
+                List<com.betterdb.semanticcache.analysis.JudgeVerdict> verdicts = new ArrayList<>();
+                for (int i = 0; i < d.length; i++) {
+                    boolean hit = d[i] <= 0.10;
+                    window.add(new com.betterdb.semanticcache.analysis.WindowSample(d[i], hit, "", null, i));
+                    if (hit && d[i] >= 0.05) {
+                        verdicts.add(new com.betterdb.semanticcache.analysis.JudgeVerdict(d[i],
+                                s.pairs().get(i).match(), "", 0.10, i));
+                    }
+                }
+                com.betterdb.semanticcache.ThresholdEffectiveness ref =
+                        com.betterdb.semanticcache.analysis.ThresholdAnalyzer.analyze(window, null, 0.10, 0.05, 100);
+                com.betterdb.semanticcache.ThresholdEffectiveness judged =
+                        com.betterdb.semanticcache.analysis.JudgeLabelledAnalyzer.analyze(verdicts, null, 0.10, 0.05,
+                                TARGET_PRECISION, 30, ref);
+                Calibration cal = calibration(d, s);
+                double refT = ref.recommendedThreshold() == null ? 0.10 : ref.recommendedThreshold();
+                double judgedT = judged.recommendedThreshold() == null ? 0.10 : judged.recommendedThreshold();
+                md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %s %.4f | %.3f | %s %.4f (%d) | %.3f |%n",
+                        m.id(), s.name(), cal.at(0.10).f1(), ref.recommendation().label(), refT, cal.at(refT).f1(),
+                        judged.recommendation().label(), judgedT, judged.labels().labelsUsed(), cal.at(judgedT).f1()));
+            }
+        }
+        md.append("\nThe judge-labelled advice moves one band at a time (it only sees the band it labels); applied"
+                + " repeatedly with the judge on, it walks to the target precision (see the convergence test).\n\n");
+
         // ---- per data set: sweep tables and charts
         for (Dataset s : sets) {
             int positives = (int) s.pairs().stream().filter(Pair::match).count();
