@@ -34,7 +34,8 @@ import java.util.Optional;
  * else TSV):
  * <ul>
  *   <li>TSV, one pair per line: {@code distance<TAB>label}, or {@code prompt<TAB>cached prompt<TAB>label}. A first
- *       line whose label does not parse is a header and skipped; so are blank lines and lines starting with
+ *       line that starts with {@code distance} or {@code prompt}, or whose label does not parse, is a header and
+ *       skipped; so are blank lines and lines starting with
  *       {@code #}.</li>
  *   <li>JSONL, one object per line: {@code {"distance":0.12,"label":true}}, or
  *       {@code {"prompt":"...","cached_prompt":"...","accepted":false}} ({@code cachedPrompt}, {@code match} and
@@ -181,6 +182,10 @@ public final class CalibrationCommand {
 
     private static void readTsv(String line, Input input, int lineNo) {
         String[] f = line.replace("\r", "").split("\t", -1);
+        String first = f[0].strip().toLowerCase(Locale.ROOT);
+        if (lineNo == 1 && (first.equals("distance") || first.equals("prompt"))) {
+            return; // header (its label column may be named "accepted" or "match", which are also label values)
+        }
         Boolean label = f.length >= 2 ? parseLabel(f[f.length - 1].strip()) : null;
         if (label == null) {
             if (lineNo == 1) {

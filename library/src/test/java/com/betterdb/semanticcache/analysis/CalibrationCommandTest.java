@@ -97,6 +97,30 @@ class CalibrationCommandTest {
     }
 
     @Test
+    void aHeaderIsSkippedEvenWhenItsLabelColumnIsNamedLikeALabel() throws IOException {
+        Path f = dir.resolve("named.tsv");
+        Files.writeString(f, "distance\taccepted\n0.01\ttrue\n0.5\tfalse\n");
+        Run r = run(f.toString(), "--bootstrap", "0");
+        assertThat(r.out()).contains("pairs: 2, matching: 1");
+    }
+
+    @Test
+    void promptPairsAreEmbeddedWithTheNamedLocalModel() throws IOException {
+        Path f = dir.resolve("prompts.tsv");
+        Files.writeString(f, String.join("\n", "prompt\tcached_prompt\taccepted",
+                "Which city is France's capital?\tWhat is the capital of France?\tyes",
+                "How can I reverse a Python list?\tHow do I reverse a list in Python?\tyes",
+                "What is the capital of Germany?\tWhat is the capital of France?\tno",
+                "How do I bake sourdough bread?\tWhat is the capital of France?\tno") + "\n");
+        Run r = run(f.toString(), "--target-precision", "1", "--bootstrap", "0", "--model", "bge-small-en-v1.5-q");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("embedding 4 prompt pairs with bge-small-en-v1.5-q")
+                .contains("pairs: 4, matching: 2")
+                .containsPattern("precision >= 1.000: threshold 0\\.0\\d+  precision 1.000  recall 1.000");
+        assertThat(run(f.toString(), "--model", "word2vec").err()).contains("unknown local model 'word2vec'");
+    }
+
+    @Test
     void anUnreachableTargetIsSaidPlainly() throws IOException {
         Path f = dir.resolve("neg.tsv");
         Files.writeString(f, "0.01\tfalse\n0.02\ttrue\n");
