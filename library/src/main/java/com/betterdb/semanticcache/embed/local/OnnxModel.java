@@ -26,7 +26,9 @@ import java.util.Map;
  */
 final class OnnxModel {
 
+    /** Guarded by itself: loads happen one at a time. */
     private static final Map<LocalModel, OnnxModel> LOADED = new EnumMap<>(LocalModel.class);
+    private static final Map<LocalModel, OnnxModel> READY = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final LocalModel model;
     private final OnnxEmbeddingModel single;
@@ -39,11 +41,16 @@ final class OnnxModel {
 
     /** The loaded model (blocking on the first call for that model: about 1 s and the model's size in memory). */
     static OnnxModel get(LocalModel model) {
+        OnnxModel loaded = READY.get(model);
+        if (loaded != null) {
+            return loaded; // the hot path: no lock once a model is loaded
+        }
         synchronized (LOADED) {
             OnnxModel m = LOADED.get(model);
             if (m == null) {
                 m = new OnnxModel(model, load(model));
                 LOADED.put(model, m);
+                READY.put(model, m);
             }
             return m;
         }
