@@ -1,5 +1,6 @@
 package com.betterdb.semanticcache;
 
+import com.betterdb.semanticcache.analysis.JudgeVerdicts;
 import com.betterdb.semanticcache.internal.Hashing;
 import com.betterdb.semanticcache.internal.Json;
 import com.betterdb.semanticcache.internal.WindowMembers;
@@ -157,15 +158,23 @@ final class Decider {
                             });
                 })
                 .map(decision -> switch (decision) {
-                    case "accept" -> hit(l, winner, winnerScore, Confidence.HIGH, obs);
+                    case "accept" -> labelled(hit(l, winner, winnerScore, Confidence.HIGH, obs), l, winnerScore, true);
                     case "error_accept", "timeout_accept" -> hit(l, winner, winnerScore, Confidence.UNCERTAIN, obs);
                     default -> {
                         obs.highCardinalityKeyValue(CACHE_HIT, "false");
-                        yield miss(l, new CacheResult(false, Confidence.MISS, null, winnerScore, null,
+                        Decision d = miss(l, new CacheResult(false, Confidence.MISS, null, winnerScore, null,
                                 NearestMiss.ofJudgeRejection(winnerScore, l.threshold(), winner.key()), null, null, null),
                                 winnerScore);
+                        // Only a real verdict is a label; a timeout or an error says nothing about the pair.
+                        yield decision.equals("reject") ? labelled(d, l, winnerScore, false) : d;
                     }
                 });
+    }
+
+    /** The decision with the judge's verdict recorded for the label-based threshold advice. */
+    private static Decision labelled(Decision d, Lookup l, double score, boolean accepted) {
+        return new Decision(d.result(), d.bookkeeping().withVerdict(
+                JudgeVerdicts.member(score, accepted, l.category(), l.threshold())));
     }
 
     /** A miss: stats, metric, and - when there was a numeric candidate - the window and miss-pending members. */

@@ -1,8 +1,5 @@
 package com.betterdb.semanticcache;
 
-import com.betterdb.semanticcache.analysis.ThresholdAnalyzer;
-import com.betterdb.semanticcache.analysis.WindowSample;
-import com.betterdb.semanticcache.analysis.WindowSamples;
 import com.betterdb.semanticcache.config.ConfigParser;
 import com.betterdb.semanticcache.config.RuntimeConfig;
 import com.betterdb.semanticcache.cost.CostTable;
@@ -23,7 +20,6 @@ import com.betterdb.semanticcache.store.EntryRecord;
 import com.betterdb.semanticcache.store.IndexDescriptor;
 import com.betterdb.semanticcache.store.SearchOutcome;
 import com.betterdb.semanticcache.store.SearchRequest;
-import com.betterdb.semanticcache.store.WindowRecord;
 import com.betterdb.semanticcache.telemetry.CacheMetrics;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -90,6 +86,7 @@ public final class SemanticCache implements AutoCloseable {
     private final ObservationRegistry observations;
     private final Embedder embedder;
     private final Decider decider;
+    private final ThresholdAdvisor advisor;
     private final ReadThrough readThrough;
     private final CostTable costTable;
     private final RuntimeConfig initialConfig;
@@ -125,6 +122,7 @@ public final class SemanticCache implements AutoCloseable {
         this.initialConfig = new RuntimeConfig(options.defaultThreshold(), options.categoryThresholds(),
                 options.defaultTtl());
         this.config = new AtomicReference<>(initialConfig);
+        this.advisor = new ThresholdAdvisor(store, config::get, options.uncertaintyBand());
         this.timers = Schedulers.newSingle("semantic-cache-" + options.name(), true);
     }
 
@@ -778,13 +776,24 @@ public final class SemanticCache implements AutoCloseable {
 
     /**
      * Analyses the similarity window (docs/decision-rules.md §16) for one category ({@code null} = all lookups) and
-     * recommends tightening, loosening or keeping the threshold. Reads window members written by the TypeScript and
-     * the Python packages alike.
+     * recommends tightening, loosening or keeping the threshold: the label-free reference analysis
+     * ({@link ThresholdAdvice#reference(int)}). Reads window members written by the TypeScript and the Python
+     * packages alike.
      */
     public Mono<ThresholdEffectiveness> thresholdEffectiveness(String category, int minSamples) {
+        return thresholdEffectiveness(category, ThresholdAdvice.reference(minSamples));
+    }
+
+    /**
+     * {@link #thresholdEffectiveness(String, int)} with a choice of analysis: the reference one, or
+     * {@link ThresholdAdvice#judgeLabelled(double)}, which recommends the threshold for a target precision from the
+     * LLM judge's recorded verdicts and reports how many it used ({@link ThresholdEffectiveness#labels()}).
+     */
+    public Mono<ThresholdEffectiveness> thresholdEffectiveness(String category, ThresholdAdvice advice) {
+        Objects.requireNonNull(advice, "advice");
         return Mono.defer(() -> {
             requireReady("thresholdEffectiveness");
-            return readSamples().map(samples -> analyze(samples, category, minSamples));
+            return advisor.analyze(category, advice);
         });
     }
 
@@ -793,42 +802,16 @@ public final class SemanticCache implements AutoCloseable {
      * TypeScript package, a category counts when any JSON member names it, even one that is not a valid sample.
      */
     public Mono<List<ThresholdEffectiveness>> thresholdEffectivenessAll(int minSamples) {
+        return thresholdEffectivenessAll(ThresholdAdvice.reference(minSamples));
+    }
+
+    /** {@link #thresholdEffectivenessAll(int)} with a choice of analysis (see {@link ThresholdAdvice}). */
+    public Mono<List<ThresholdEffectiveness>> thresholdEffectivenessAll(ThresholdAdvice advice) {
+        Objects.requireNonNull(advice, "advice");
         return Mono.defer(() -> {
             requireReady("thresholdEffectivenessAll");
-            return readWindow().map(records -> {
-                List<WindowSample> samples = samplesOf(records);
-                List<ThresholdEffectiveness> out = new ArrayList<>();
-                out.add(analyze(samples, null, minSamples));
-                for (String c : WindowSamples.categoriesOfMembers(records.stream().map(WindowRecord::member).toList())) {
-                    out.add(analyze(samples, c, minSamples));
-                }
-                return out;
-            });
+            return advisor.analyzeAll(advice);
         });
-    }
-
-    private ThresholdEffectiveness analyze(List<WindowSample> samples, String category, int minSamples) {
-        RuntimeConfig cfg = config.get();
-        Double perCategory = category == null ? null : cfg.categoryThresholds().get(category);
-        double threshold = perCategory != null ? perCategory : cfg.defaultThreshold();
-        return ThresholdAnalyzer.analyze(samples, category, threshold, options.uncertaintyBand(), minSamples);
-    }
-
-    private Mono<List<WindowSample>> readSamples() {
-        return readWindow().map(SemanticCache::samplesOf);
-    }
-
-    /** The window, oldest first; a failed read is an empty window (the analysis is best-effort). */
-    private Mono<List<WindowRecord>> readWindow() {
-        return store.readWindow().onErrorReturn(List.of());
-    }
-
-    private static List<WindowSample> samplesOf(List<WindowRecord> records) {
-        List<WindowSample> samples = new ArrayList<>(records.size());
-        for (WindowRecord r : records) {
-            WindowSamples.parse(r.member(), r.timestampMs()).ifPresent(samples::add);
-        }
-        return samples;
     }
 
     // ------------------------------------------------------------------------------------------------ config

@@ -2,6 +2,7 @@ package com.betterdb.semanticcache;
 
 import com.betterdb.semanticcache.cost.ModelCost;
 import com.betterdb.semanticcache.embed.BatchEmbedFn;
+import com.betterdb.semanticcache.embed.CalibratedEmbedFn;
 import com.betterdb.semanticcache.embed.EmbedFn;
 import com.betterdb.semanticcache.store.CacheStoreFactory;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,7 +49,7 @@ public final class SemanticCacheOptions {
         this.store = b.store;
         this.embedFn = b.embedFn;
         this.batchEmbedFn = b.batchEmbedFn;
-        this.defaultThreshold = b.defaultThreshold;
+        this.defaultThreshold = b.effectiveDefaultThreshold();
         this.defaultTtl = b.defaultTtl;
         this.categoryThresholds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.categoryThresholds));
         this.uncertaintyBand = b.uncertaintyBand;
@@ -88,6 +89,11 @@ public final class SemanticCacheOptions {
         return batchEmbedFn;
     }
 
+    /**
+     * The default threshold: the one set on the builder; else, when the {@code embedFn} is a
+     * {@link CalibratedEmbedFn} (e.g. {@code LocalEmbedder}), the threshold its model was calibrated for; else
+     * {@link #DEFAULT_THRESHOLD}.
+     */
     public double defaultThreshold() {
         return defaultThreshold;
     }
@@ -250,7 +256,8 @@ public final class SemanticCacheOptions {
         private CacheStoreFactory store;
         private EmbedFn embedFn;
         private BatchEmbedFn batchEmbedFn;
-        private double defaultThreshold = DEFAULT_THRESHOLD;
+        /** {@code null}: not set, resolved in {@link #build()}. */
+        private Double defaultThreshold;
         private Duration defaultTtl;
         private final Map<String, Double> categoryThresholds = new LinkedHashMap<>();
         private double uncertaintyBand = DEFAULT_UNCERTAINTY_BAND;
@@ -289,7 +296,10 @@ public final class SemanticCacheOptions {
             return this;
         }
 
-        /** Cosine distance 0..2; default 0.1. */
+        /**
+         * Cosine distance 0..2. Default: the embedder's calibrated threshold when {@code embedFn} is a
+         * {@link CalibratedEmbedFn}, else 0.1.
+         */
         public Builder defaultThreshold(double defaultThreshold) {
             this.defaultThreshold = defaultThreshold;
             return this;
@@ -389,7 +399,7 @@ public final class SemanticCacheOptions {
             if (embedFn == null) {
                 throw new IllegalArgumentException("embedFn is required");
             }
-            requireThreshold("defaultThreshold", defaultThreshold);
+            requireThreshold("defaultThreshold", effectiveDefaultThreshold());
             categoryThresholds.forEach((c, t) -> {
                 if (c == null || c.isEmpty()) {
                     throw new IllegalArgumentException("categoryThresholds keys must be non-empty, got '" + c + "'");
@@ -404,6 +414,13 @@ public final class SemanticCacheOptions {
                         + defaultTtl);
             }
             return new SemanticCacheOptions(this);
+        }
+
+        private double effectiveDefaultThreshold() {
+            if (defaultThreshold != null) {
+                return defaultThreshold;
+            }
+            return embedFn instanceof CalibratedEmbedFn c ? c.recommendedThreshold() : DEFAULT_THRESHOLD;
         }
 
         private static void requireThreshold(String option, double v) {

@@ -44,7 +44,7 @@ public final class BatchBackfill {
                     .store(redis == null ? CacheStores.inMemory() : CacheStores.valkey(redis))
                     .embedFn(embedder)
                     .batchEmbedFn(embedder)
-                    .defaultThreshold(0.25)
+                    .defaultThreshold(embedder.recommendedThreshold()) // the model's calibrated threshold
                     .discovery(SemanticCacheOptions.Discovery.disabled())
                     .build());
             run(cache, prompts);

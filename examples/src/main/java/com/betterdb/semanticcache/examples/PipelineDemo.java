@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.DoubleAdder;
 
 /**
  * The Kafka pipeline end to end on one machine with only a JDK:
- * an in-process Kafka broker, the semantic-cache processor (in-memory store and the local all-MiniLM-L6-v2 model via
+ * an in-process Kafka broker, the semantic-cache processor (in-memory store and the local bge-small-en-v1.5 model via
  * {@code LocalEmbedder};
  * Valkey when {@code VALKEY_SEARCH_URL} is set), and an LLM worker (simulated, or OpenAI when
  * {@code OPENAI_API_KEY} is set). It sends a few hundred bundled prompts, paraphrase groups and one-offs, and
@@ -53,8 +53,6 @@ public final class PipelineDemo {
     private static final String LLM_REQUESTS = "llm-requests";
     private static final String LLM_REPLIES = "llm-replies";
     private static final String DEAD_LETTERS = "dead-letters";
-    /** Cosine distance under which a paraphrase is served from the cache (all-MiniLM-L6-v2). */
-    private static final double THRESHOLD = 0.25;
     private static final int PROMPTS_PER_SECOND = 20;
     private static final int WORST_SHOWN = 5;
 
@@ -84,7 +82,7 @@ public final class PipelineDemo {
             store = CacheStores.inMemory();
             System.out.println("Cache store: in-memory (set VALKEY_SEARCH_URL to use Valkey + valkey-search)");
         }
-        System.out.print("Loading the local embedding model all-MiniLM-L6-v2 ... ");
+        System.out.print("Loading the local embedding model bge-small-en-v1.5 (int8) ... ");
         LocalEmbedder embedder = LocalEmbedder.create(2);
         embedder.warmUp().block();
         System.out.println("ready");
@@ -94,7 +92,7 @@ public final class PipelineDemo {
                 .store(store)
                 .embedFn(embedder)
                 .batchEmbedFn(embedder) // the processor checks chunks of prompts: one model call per chunk
-                .defaultThreshold(THRESHOLD)
+                .defaultThreshold(embedder.recommendedThreshold()) // the model's calibrated threshold
                 .meterRegistry(new SimpleMeterRegistry())
                 .build());
 

@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param expireTtl     the TTL for {@code expireKey}
  * @param costMicros    {@code HINCRBY stats cost_saved_micros}, when {@code > 0}
  * @param deleteKey     entry key to delete (stale-model eviction), or {@code null}
+ * @param verdictMember judge-verdict member JSON to add to {@code {name}:__judge_verdicts} (then trim to
+ *                      {@link #VERDICT_MAX_AGE_MS} and {@link #VERDICT_MAX_MEMBERS}), or {@code null}
  */
 public record Bookkeeping(
         boolean hit,
@@ -24,7 +26,26 @@ public record Bookkeeping(
         String expireKey,
         Duration expireTtl,
         long costMicros,
-        String deleteKey) {
+        String deleteKey,
+        String verdictMember) {
+
+    /** Judge verdicts older than this are trimmed on each verdict write (30 days). */
+    public static final long VERDICT_MAX_AGE_MS = 30L * 24 * 3600 * 1000;
+
+    /** The judge-verdict set keeps at most this many newest members. */
+    public static final long VERDICT_MAX_MEMBERS = 10_000;
+
+    /** Bookkeeping without a judge verdict. */
+    public Bookkeeping(boolean hit, long nowMs, String windowMember, String pendingMember, String expireKey,
+                       Duration expireTtl, long costMicros, String deleteKey) {
+        this(hit, nowMs, windowMember, pendingMember, expireKey, expireTtl, costMicros, deleteKey, null);
+    }
+
+    /** This bookkeeping with a judge verdict member. */
+    public Bookkeeping withVerdict(String member) {
+        return new Bookkeeping(hit, nowMs, windowMember, pendingMember, expireKey, expireTtl, costMicros, deleteKey,
+                member);
+    }
 
     /** What a group of bookkeeping records adds to the stats hash, and the latest decision time. */
     public record Totals(long hits, long misses, long costMicros, long latestMs) {

@@ -47,6 +47,14 @@ public record CacheKeys(String name) {
         return name + ":__similarity_window";
     }
 
+    /**
+     * The judge-verdict set (a zset, this library only): the LLM judge's verdicts on uncertain hits with their
+     * distances, for the label-based threshold advice. Not read or written by the TypeScript and Python packages.
+     */
+    public String judgeVerdictsKey() {
+        return name + ":__judge_verdicts";
+    }
+
     public String missPendingKey() {
         return name + ":__miss_pending";
     }

@@ -63,6 +63,14 @@ public interface CacheStore {
     /** {@code ZRANGE {name}:__similarity_window 0 -1 WITHSCORES}, oldest first. */
     Mono<List<WindowRecord>> readWindow();
 
+    /**
+     * {@code ZRANGE {name}:__judge_verdicts 0 -1 WITHSCORES}, oldest first: the judge verdicts written by
+     * {@link #record} ({@link Bookkeeping#verdictMember()}). The default is for stores that keep none.
+     */
+    default Mono<List<WindowRecord>> readJudgeVerdicts() {
+        return Mono.just(List.of());
+    }
+
     /** {@code HGETALL {name}:__config}; empty map when absent. */
     Mono<Map<String, String>> readConfig();
 
@@ -103,7 +111,7 @@ public interface CacheStore {
 
     /**
      * Drops the index (missing index ignored) and deletes every entry, every embedding-cache key, the stats,
-     * the window and the miss-pending keys. Never touches config, registry or protocol keys.
+     * the window, the miss-pending keys and the judge verdicts. Never touches config, registry or protocol keys.
      */
     Mono<Void> flush();
 

@@ -75,7 +75,7 @@ public class CacheWebApp {
                 .store(store)
                 .embedFn(embedder)
                 .batchEmbedFn(embedder)
-                .defaultThreshold(0.25)
+                .defaultThreshold(embedder.recommendedThreshold()) // the model's calibrated threshold
                 .discovery(SemanticCacheOptions.Discovery.disabled())
                 .build());
         cache.initialize().block(Duration.ofSeconds(60)); // once, at start-up, on the main thread

@@ -150,6 +150,7 @@ public final class InMemoryCacheStore implements CacheStore {
     private final Map<String, String> config = new LinkedHashMap<>();
     private final SortedSet window = new SortedSet();
     private final SortedSet pending = new SortedSet();
+    private final SortedSet verdicts = new SortedSet();
     private final ConcurrentHashMap<String, TimedBytes> embeddings = new ConcurrentHashMap<>();
 
     /** A stand-alone store with default options and its own registry/protocol/heartbeat keys. */
@@ -637,6 +638,17 @@ public final class InMemoryCacheStore implements CacheStore {
             if (pendingAdded) {
                 pending.removeUpTo(now - PENDING_MAX_AGE_MS, false);
             }
+            boolean verdictAdded = false;
+            for (Bookkeeping b : bookkeeping) {
+                if (b.verdictMember() != null) {
+                    verdicts.add(b.nowMs(), b.verdictMember());
+                    verdictAdded = true;
+                }
+            }
+            if (verdictAdded) {
+                verdicts.removeUpTo(now - Bookkeeping.VERDICT_MAX_AGE_MS, true);
+                verdicts.keepNewest(Bookkeeping.VERDICT_MAX_MEMBERS);
+            }
             long clockNow = clock.millis();
             for (Bookkeeping b : bookkeeping) {
                 if (b.expireKey() != null && b.expireTtl() != null) {
@@ -678,6 +690,11 @@ public final class InMemoryCacheStore implements CacheStore {
     @Override
     public Mono<List<WindowRecord>> readWindow() {
         return Mono.fromCallable(window::range);
+    }
+
+    @Override
+    public Mono<List<WindowRecord>> readJudgeVerdicts() {
+        return Mono.fromCallable(verdicts::range);
     }
 
     // ---------------------------------------------------------------------------------------------- config
@@ -799,7 +816,8 @@ public final class InMemoryCacheStore implements CacheStore {
     // ---------------------------------------------------------------------------------------------- flush
 
     /**
-     * Drops the index and deletes every entry, the embedding cache, stats, window and miss-pending set. Keeps the
+     * Drops the index and deletes every entry, the embedding cache, stats, window, miss-pending set and judge
+     * verdicts. Keeps the
      * config, the registry, the protocol marker and the heartbeat.
      */
     @Override
@@ -819,6 +837,7 @@ public final class InMemoryCacheStore implements CacheStore {
             }
             window.clear();
             pending.clear();
+            verdicts.clear();
         });
     }
 

@@ -88,6 +88,7 @@ public final class ValkeyCacheStore implements CacheStore {
     private final byte[] statsKey;
     private final byte[] windowKey;
     private final byte[] pendingKey;
+    private final byte[] verdictsKey;
     private final byte[] configKey;
     private final byte[] heartbeatKey;
     private final byte[] nameBytes;
@@ -112,6 +113,7 @@ public final class ValkeyCacheStore implements CacheStore {
         this.statsKey = bytes(keys.statsKey());
         this.windowKey = bytes(keys.windowKey());
         this.pendingKey = bytes(keys.missPendingKey());
+        this.verdictsKey = bytes(keys.judgeVerdictsKey());
         this.configKey = bytes(keys.configKey());
         this.heartbeatKey = bytes(keys.heartbeatKey());
         this.nameBytes = bytes(keys.name());
@@ -282,6 +284,7 @@ public final class ValkeyCacheStore implements CacheStore {
             long now = totals.latestMs();
             CommandArgs<byte[], byte[]> windowAdd = null;
             CommandArgs<byte[], byte[]> pendingAdd = null;
+            CommandArgs<byte[], byte[]> verdictAdd = null;
             Pipeline p = new Pipeline();
             for (Bookkeeping b : bookkeeping) {
                 if (b.windowMember() != null) {
@@ -295,6 +298,12 @@ public final class ValkeyCacheStore implements CacheStore {
                         pendingAdd = Pipeline.args().addKey(pendingKey);
                     }
                     pendingAdd.add(b.nowMs()).add(bytes(b.pendingMember()));
+                }
+                if (b.verdictMember() != null) {
+                    if (verdictAdd == null) {
+                        verdictAdd = Pipeline.args().addKey(verdictsKey);
+                    }
+                    verdictAdd.add(b.nowMs()).add(bytes(b.verdictMember()));
                 }
             }
             p.add(CommandType.HINCRBY, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
@@ -319,6 +328,13 @@ public final class ValkeyCacheStore implements CacheStore {
                 p.add(CommandType.ZADD, new IntegerOutput<>(ByteArrayCodec.INSTANCE), pendingAdd);
                 p.add(CommandType.ZREMRANGEBYSCORE, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
                         Pipeline.args().addKey(pendingKey).add("-inf").add("(" + (now - PENDING_MAX_AGE_MS)));
+            }
+            if (verdictAdd != null) {
+                p.add(CommandType.ZADD, new IntegerOutput<>(ByteArrayCodec.INSTANCE), verdictAdd);
+                p.add(CommandType.ZREMRANGEBYSCORE, new IntegerOutput<>(ByteArrayCodec.INSTANCE), Pipeline.args()
+                        .addKey(verdictsKey).add("-inf").add(Long.toString(now - Bookkeeping.VERDICT_MAX_AGE_MS)));
+                p.add(CommandType.ZREMRANGEBYRANK, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                        Pipeline.args().addKey(verdictsKey).add(0).add(-(Bookkeeping.VERDICT_MAX_MEMBERS + 1)));
             }
             for (Bookkeeping b : bookkeeping) {
                 if (b.expireKey() != null && b.expireTtl() != null) {
@@ -359,8 +375,17 @@ public final class ValkeyCacheStore implements CacheStore {
 
     @Override
     public Mono<List<WindowRecord>> readWindow() {
+        return readZset(windowKey);
+    }
+
+    @Override
+    public Mono<List<WindowRecord>> readJudgeVerdicts() {
+        return readZset(verdictsKey);
+    }
+
+    private Mono<List<WindowRecord>> readZset(byte[] key) {
         return single(CommandType.ZRANGE, () -> new ScoredValueListOutput<>(ByteArrayCodec.INSTANCE),
-                Pipeline.args().addKey(windowKey).add(0).add(-1).add("WITHSCORES"))
+                Pipeline.args().addKey(key).add(0).add(-1).add("WITHSCORES"))
                 .publishOn(Schedulers.parallel())
                 .map(list -> {
                     List<WindowRecord> out = new ArrayList<>(list.size());
@@ -513,13 +538,14 @@ public final class ValkeyCacheStore implements CacheStore {
 
     /**
      * What {@code flush()} does after FT.DROPINDEX (docs/data-format.md §15): every {@code {name}:entry:*} key,
-     * then every {@code {name}:embed:*} key ({@link #deleteByPattern}), then the stats, window and miss-pending keys.
+     * then every {@code {name}:embed:*} key ({@link #deleteByPattern}), then the stats, window, miss-pending and
+     * judge-verdict keys.
      * Package-private for tests on servers without the search module.
      */
     Mono<Void> deleteCacheKeys() {
         return deleteByPattern(keys.entryPrefix() + "*")
                 .then(deleteByPattern(keys.embedPrefix() + "*"))
-                .then(delete(connection, List.of(statsKey, windowKey, pendingKey)).then());
+                .then(delete(connection, List.of(statsKey, windowKey, pendingKey, verdictsKey)).then());
     }
 
     /**

@@ -525,6 +525,51 @@ public abstract class CacheStoreContract {
         assertThat(windowMembers()).containsExactly("fresh", "fresher");
     }
 
+    // ------------------------------------------------------------------------------------------- judge verdicts
+
+    private static Bookkeeping verdict(long now, String member) {
+        return new Bookkeeping(true, now, null, null, null, null, 0, null, member);
+    }
+
+    private List<String> verdictMembers() {
+        return store.readJudgeVerdicts().block().stream().map(WindowRecord::member).toList();
+    }
+
+    @Test
+    void judgeVerdictsAreKeptInTheirOwnSetOldestFirst() {
+        long now = nowMs();
+        assertThat(store.readJudgeVerdicts().block()).isEmpty();
+        store.record(List.of(verdict(now, "{\"v\":\"b\"}"), verdict(now - 5, "{\"v\":\"a\"}"),
+                miss(now, "{\"w\":1}", null))).block();
+        List<WindowRecord> v = store.readJudgeVerdicts().block();
+        assertThat(v).containsExactly(new WindowRecord("{\"v\":\"a\"}", now - 5), new WindowRecord("{\"v\":\"b\"}", now));
+        // The window holds only the window member; the stats count the verdict's lookup.
+        assertThat(windowMembers()).containsExactly("{\"w\":1}");
+        assertThat(store.readStats().block()).containsEntry("total", "3").containsEntry("hits", "2");
+    }
+
+    @Test
+    void judgeVerdictsKeepTheNewestTenThousandAndThirtyDays() {
+        long now = nowMs();
+        List<Bookkeeping> batch = new ArrayList<>();
+        for (int i = 0; i <= 10_000; i++) { // 10,001 members
+            batch.add(verdict(now - 10_000 + i, "{\"i\":" + i + "}"));
+        }
+        store.record(batch).block();
+        List<String> members = verdictMembers();
+        assertThat(members).hasSize(10_000);
+        assertThat(members.get(0)).isEqualTo("{\"i\":1}");
+
+        store.flush().block();
+        assertThat(store.readJudgeVerdicts().block()).as("flush() deletes the verdicts").isEmpty();
+        long month = 30L * DAY_MS;
+        store.record(List.of(verdict(now - month - 1, "older"), verdict(now - month, "exactly30d"),
+                verdict(now - month + 1, "younger"))).block();
+        store.record(List.of(verdict(now, "fresh"))).block();
+        // Bound inclusive, as the window's: exactly 30 days old goes.
+        assertThat(verdictMembers()).containsExactly("younger", "fresh");
+    }
+
     @Test
     void pendingMembersOlderThanFiveMinutesArePruned() {
         long t = nowMs();
