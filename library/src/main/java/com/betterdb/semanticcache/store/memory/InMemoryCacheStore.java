@@ -143,6 +143,8 @@ public final class InMemoryCacheStore implements CacheStore {
      * dropped by {@code flush()}; written under {@link #writeLock}.
      */
     private volatile VectorMatrix<Entry> matrix;
+    /** The approximate index over the matrix rows, when {@link InMemoryOptions#hnsw()} is set. */
+    private final HnswIndex hnsw;
     private volatile long lastSweepMs = Long.MIN_VALUE;  // never
 
     private final Object indexLock = new Object();
@@ -169,6 +171,12 @@ public final class InMemoryCacheStore implements CacheStore {
         this.options = Objects.requireNonNull(options, "options");
         this.clock = options.clock();
         this.shared = shared;
+        if (options.hnsw().isPresent()) {
+            HnswIndex.requireLucene();
+            this.hnsw = new HnswIndex(options.hnsw().get());
+        } else {
+            this.hnsw = null;
+        }
     }
 
     @Override
@@ -215,6 +223,9 @@ public final class InMemoryCacheStore implements CacheStore {
                         }
                     }
                     matrix = m;
+                    if (hnsw != null) {
+                        hnsw.sync(m.view());
+                    }
                 }
             }
             return index;
@@ -270,6 +281,12 @@ public final class InMemoryCacheStore implements CacheStore {
             }
             VectorMatrix.View<Entry> view = m.view();
             long now = clock.millis();
+            if (hnsw != null && view.count >= options.hnsw().get().minEntries()) {
+                List<Candidate> found = approximate(view, query, k, prepared, now);
+                if (found != null) {
+                    return Mono.just(found);
+                }
+            }
             if (view.count <= options.parallelThreshold()) {
                 return Mono.just(merge(List.of(scan(view, 0, view.count, query, k, prepared, now)), k));
             }
@@ -289,6 +306,44 @@ public final class InMemoryCacheStore implements CacheStore {
                     .collectList()
                     .map(parts -> merge(parts, k));
         });
+    }
+
+    /**
+     * The k best among the graph's candidates, with exact distances and the exact path's checks (live row, TTL,
+     * filter) applied inside the graph search; {@code null} when the graph is behind the view.
+     */
+    private List<Candidate> approximate(VectorMatrix.View<Entry> view, float[] query, int k, Filter filter, long now) {
+        List<Entry> expired = new ArrayList<>();
+        int[] rows = hnsw.search(view, query, k, row -> {
+            Entry e = view.owner(row);
+            if (!isLive(e)) {
+                return false;
+            }
+            if (e.expiredAt(now)) {
+                expired.add(e);
+                return false;
+            }
+            return filter == null || FilterEvaluator.matches(filter, e.view);
+        });
+        if (rows == null) {
+            return null;
+        }
+        float[] bestD = new float[rows.length];
+        Entry[] bestE = new Entry[rows.length];
+        int n = 0;
+        for (int row : rows) {
+            float d = 1f - dot(query, view.data, row * view.dim);
+            Entry e = view.owner(row);
+            int i = n++;
+            while (i > 0 && before(d, e.key, bestD[i - 1], bestE[i - 1].key)) {
+                bestD[i] = bestD[i - 1];
+                bestE[i] = bestE[i - 1];
+                i--;
+            }
+            bestD[i] = d;
+            bestE[i] = e;
+        }
+        return merge(List.of(new TopK(bestD, bestE, Math.min(n, k), expired)), k);
     }
 
     /** {@code null} for "everything"; else the filter with raw parts parsed (unsupported syntax throws now). */
@@ -526,6 +581,9 @@ public final class InMemoryCacheStore implements CacheStore {
         if (m != null && e.unit != null && e.unit.length == m.dim()) {
             m.append(e, e.unit, this::isLive);
             e.unit = null;
+            if (hnsw != null) {
+                hnsw.sync(m.view());
+            }
         }
         if (options.maxEntries() > 0) {
             fifo.addLast(e);

@@ -1,5 +1,6 @@
 package com.betterdb.semanticcache.store.memory;
 
+import java.util.Arrays;
 import java.util.function.Predicate;
 
 /**
@@ -7,8 +8,10 @@ import java.util.function.Predicate;
  * {@code [i * dim, (i + 1) * dim)}), so a KNN scan streams through memory instead of chasing one array per entry.
  *
  * <p>Append-only: a write adds a row; a deleted or rewritten entry leaves a dead row behind, which scans skip (the
- * caller checks that the row's owner is still the live entry of its key). When the array is full its live rows are
- * copied to a new one (twice the live count), which also drops the dead rows, so writes cost amortised O(dim).
+ * caller checks that the row's owner is still the live entry of its key). When the array is full it is replaced by
+ * one twice the size of its live rows: with few dead rows (under a quarter) every row is copied in place, so row
+ * numbers stay valid (an HNSW graph over them too); otherwise only the live rows are, packed, and the
+ * {@linkplain View#epoch epoch} goes up. Writes cost amortised O(dim).
  *
  * <p>Threads: writers ({@link #append}) must hold the caller's write lock. Readers take a {@link View} without any
  * lock: a view never changes once published, and rows a writer appends later lie beyond the view's {@code count}
@@ -26,12 +29,15 @@ final class VectorMatrix<E> {
         final Object[] owners;
         final int count;
         final int dim;
+        /** How many times rows were renumbered (dead rows dropped) before this view. */
+        final long epoch;
 
-        View(float[] data, Object[] owners, int count, int dim) {
+        View(float[] data, Object[] owners, int count, int dim, long epoch) {
             this.data = data;
             this.owners = owners;
             this.count = count;
             this.dim = dim;
+            this.epoch = epoch;
         }
 
         @SuppressWarnings("unchecked")
@@ -44,6 +50,7 @@ final class VectorMatrix<E> {
     private float[] data;
     private Object[] owners;
     private int count;
+    private long epoch;
     private volatile View<E> view;
 
     VectorMatrix(int dim) {
@@ -53,7 +60,7 @@ final class VectorMatrix<E> {
         this.dim = dim;
         this.data = new float[MIN_CAPACITY * dim];
         this.owners = new Object[MIN_CAPACITY];
-        this.view = new View<>(data, owners, 0, dim);
+        this.view = new View<>(data, owners, 0, dim, 0);
     }
 
     int dim() {
@@ -78,7 +85,7 @@ final class VectorMatrix<E> {
         System.arraycopy(unit, 0, data, count * dim, dim);
         owners[count] = owner;
         count++;
-        view = new View<>(data, owners, count, dim);
+        view = new View<>(data, owners, count, dim, epoch);
     }
 
     /** Copies the live rows into new arrays with room for as many again (writers only). */
@@ -91,6 +98,11 @@ final class VectorMatrix<E> {
                 keep[i] = true;
                 live++;
             }
+        }
+        boolean renumber = live < count - count / 4;
+        if (!renumber) {
+            Arrays.fill(keep, true);
+            live = count;
         }
         long capacity = Math.max(MIN_CAPACITY, 2L * live + 1);
         if (capacity * dim > Integer.MAX_VALUE - 8) {
@@ -112,5 +124,8 @@ final class VectorMatrix<E> {
         data = newData;
         owners = newOwners;
         count = j;
+        if (renumber) {
+            epoch++;
+        }
     }
 }
