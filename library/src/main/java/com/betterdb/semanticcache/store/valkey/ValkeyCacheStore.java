@@ -22,6 +22,7 @@ import com.betterdb.semanticcache.store.valkey.protocol.IndexErrors;
 import com.betterdb.semanticcache.internal.Float32;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.BooleanOutput;
 import io.lettuce.core.output.DoubleOutput;
@@ -75,6 +76,11 @@ public final class ValkeyCacheStore implements CacheStore {
     private static final int SCAN_COUNT = 100;
 
     private final StatefulConnection<byte[], byte[]> connection;
+    /** Where FT.SEARCH and entry writes go (see {@link Lanes}): every connection but the first, if there are several. */
+    private final Lanes lanes;
+    private final List<StatefulConnection<byte[], byte[]>> allConnections;
+    /** The unfiltered k = 1 KNN query, the usual one, encoded once. */
+    private final byte[] knnQueryAll;
     private final Keyspace keyspace;
     private final boolean ownsConnection;
     private final CacheKeys keys;
@@ -98,9 +104,34 @@ public final class ValkeyCacheStore implements CacheStore {
      *     {@code StatefulRedisClusterConnection} (cluster)
      */
     public ValkeyCacheStore(StatefulConnection<byte[], byte[]> connection, boolean ownsConnection, CacheKeys keys) {
-        this.connection = java.util.Objects.requireNonNull(connection, "connection");
+        this(List.of(java.util.Objects.requireNonNull(connection, "connection")), ownsConnection, keys,
+                ValkeyStoreOptions.defaults());
+    }
+
+    /**
+     * A store over several connections to one standalone server: the first carries every command but
+     * {@code FT.SEARCH} and entry writes, which are spread over the others (at most
+     * {@link ValkeyStoreOptions#pipelineDepth()} in flight on each). With a single connection it carries everything.
+     * {@link ValkeyStoreOptions#searchConnections()} is not used here (the list is what it is).
+     *
+     * @param ownsConnections whether {@link #close()} closes them
+     */
+    public ValkeyCacheStore(List<? extends StatefulConnection<byte[], byte[]>> connections, boolean ownsConnections,
+                            CacheKeys keys, ValkeyStoreOptions options) {
+        if (connections.isEmpty()) {
+            throw new IllegalArgumentException("at least one connection is needed");
+        }
+        StatefulConnection<byte[], byte[]> connection = connections.get(0);
+        if (connections.size() > 1 && connections.stream().anyMatch(c -> c instanceof StatefulRedisClusterConnection)) {
+            throw new IllegalArgumentException("several connections are for a standalone server; pass one cluster"
+                    + " connection");
+        }
+        this.connection = connection;
+        this.lanes = new Lanes(connections.size() == 1 ? connections : connections.subList(1, connections.size()),
+                options.pipelineDepth());
+        this.allConnections = List.copyOf(connections);
         this.keyspace = Keyspace.of(connection);
-        this.ownsConnection = ownsConnection;
+        this.ownsConnection = ownsConnections;
         this.keys = keys;
         this.indexName = bytes(keys.indexName());
         this.statsKey = bytes(keys.statsKey());
@@ -109,6 +140,7 @@ public final class ValkeyCacheStore implements CacheStore {
         this.configKey = bytes(keys.configKey());
         this.heartbeatKey = bytes(keys.heartbeatKey());
         this.nameBytes = bytes(keys.name());
+        this.knnQueryAll = bytes(FtCommands.knnQuery(null, 1));
     }
 
     @Override
@@ -154,7 +186,13 @@ public final class ValkeyCacheStore implements CacheStore {
 
     @Override
     public Mono<List<Candidate>> knn(float[] vector, int k, Filter filter) {
-        return single(FtKeywords.SEARCH, () -> new FtSearchOutput(), knnArgs(vector, k, filter))
+        return Mono.defer(() -> {
+                    Pipeline p = new Pipeline(1);
+                    AsyncCommand<byte[], byte[], List<Candidate>> search = p.add(FtKeywords.SEARCH, new FtSearchOutput(),
+                            knnArgs(vector, k, filter));
+                    lanes.submit(p);
+                    return Mono.fromCompletionStage(search);
+                })
                 .publishOn(Schedulers.parallel())
                 .onErrorMap(e -> new ValkeyCommandError("FT.SEARCH", e));
     }
@@ -163,13 +201,12 @@ public final class ValkeyCacheStore implements CacheStore {
     @Override
     public Flux<SearchOutcome> knnAll(List<SearchRequest> requests) {
         return Mono.defer(() -> {
-                    Pipeline p = new Pipeline();
+                    Pipeline p = new Pipeline(requests.size());
                     List<AsyncCommand<byte[], byte[], List<Candidate>>> searches = new ArrayList<>(requests.size());
                     for (SearchRequest r : requests) {
                         searches.add(p.add(FtKeywords.SEARCH, new FtSearchOutput(), knnArgs(r.vector(), r.k(), r.filter())));
                     }
-                    p.dispatch(connection);
-                    return Mono.fromCompletionStage(p.allDone()).thenReturn(searches);
+                    return Mono.fromCompletionStage(lanes.submit(p)).thenReturn(searches);
                 })
                 .publishOn(Schedulers.parallel())
                 .flatMapIterable(searches -> {
@@ -187,9 +224,9 @@ public final class ValkeyCacheStore implements CacheStore {
     }
 
     private CommandArgs<byte[], byte[]> knnArgs(float[] vector, int k, Filter filter) {
-        String expr = filter == null || filter instanceof Filter.All ? null : filter.toQuery();
-        return FtCommands.knnSearch(keys.indexName(), FtCommands.knnQuery(expr, k), Float32.encode(vector), k,
-                FtCommands.KNN_RETURN_FIELDS);
+        boolean all = filter == null || filter instanceof Filter.All;
+        byte[] query = all && k == 1 ? knnQueryAll : bytes(FtCommands.knnQuery(all ? null : filter.toQuery(), k));
+        return FtCommands.knnSearch(indexName, query, Float32.encode(vector), k);
     }
 
     // ---------------------------------------------------------------------------------------------- entries
@@ -202,7 +239,7 @@ public final class ValkeyCacheStore implements CacheStore {
     @Override
     public Mono<Void> putEntries(List<String> keyList, List<EntryRecord> entries, List<Duration> ttls) {
         return Mono.defer(() -> {
-            Pipeline p = new Pipeline();
+            Pipeline p = new Pipeline(keyList.size() * 2);
             List<AsyncCommand<byte[], byte[], Long>> hsets = new ArrayList<>(keyList.size());
             for (int i = 0; i < keyList.size(); i++) {
                 byte[] key = bytes(keyList.get(i));
@@ -225,8 +262,7 @@ public final class ValkeyCacheStore implements CacheStore {
                             Pipeline.args().addKey(key).add(ttl.toSeconds()));
                 }
             }
-            p.dispatch(connection);
-            return Mono.fromCompletionStage(p.allDone()).then(Mono.fromCallable(() -> {
+            return Mono.fromCompletionStage(lanes.submit(p)).then(Mono.fromCallable(() -> {
                 for (AsyncCommand<byte[], byte[], Long> h : hsets) {
                     try {
                         h.toCompletableFuture().join();
@@ -555,7 +591,7 @@ public final class ValkeyCacheStore implements CacheStore {
     @Override
     public void close() {
         if (ownsConnection) {
-            connection.closeAsync();
+            allConnections.forEach(StatefulConnection::closeAsync);
         }
     }
 
