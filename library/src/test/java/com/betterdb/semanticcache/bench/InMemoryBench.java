@@ -24,8 +24,9 @@ import java.util.Random;
  * </pre>
  * KNN: random unit vectors (seed 42), dim 384, k = 1, no filter, one query at a time from one thread (after a
  * warm-up), so latency = one scan; the baseline rows scan the same vectors in a bare float[] with one thread (the
- * memory-speed floor), and {@code --no-hnsw} skips the approximate rows (HNSW build + recall@1 against exact). Embedding: all-MiniLM-L6-v2 through {@link LocalEmbedder}, texts of ~10 words,
- * batch 1 (one {@code embed} at a time) vs batch 32 ({@code embedAll} of 32 texts). Ratios are against the baseline
+ * memory-speed floor), and {@code --no-hnsw} skips the approximate rows (HNSW build + recall@1 against exact;
+ * {@code -Dbench.hnswEntries} (100000), {@code -Dbench.efSearch} (100)). Embedding: all-MiniLM-L6-v2 through
+ * {@link LocalEmbedder}, texts of ~10 words, batch 1 (one {@code embed} at a time) vs batch 32 ({@code embedAll} of 32 texts). Ratios are against the baseline
  * row of the same run (10k entries; batch 1).
  */
 public final class InMemoryBench {
@@ -51,7 +52,7 @@ public final class InMemoryBench {
         Result filtered = knnFiltered(100_000, 100);
         print("store KNN k=5, 100k x 384, tag filter (1/2 pass)", filtered, raw100, "queries/s");
         if (!Arrays.asList(args).contains("--no-hnsw")) {
-            hnsw(Integer.getInteger("bench.hnswEntries", 100_000), raw100);
+            hnsw(Integer.getInteger("bench.hnswEntries", 100_000));
         }
         if (!skipEmbed) {
             try (LocalEmbedder embedder = LocalEmbedder.create()) {
@@ -193,7 +194,7 @@ public final class InMemoryBench {
      * the approximate top hit is the exact top hit) for queries near a stored vector (cache-hit-like: a stored
      * vector plus noise) and for uniformly random queries (the hard case: every vector is about as far).
      */
-    private static void hnsw(int n, Result raw100) {
+    private static void hnsw(int n) {
         Random r = new Random(42);
         List<float[]> stored = new ArrayList<>();
         Random copy = new Random(42);
@@ -203,11 +204,13 @@ public final class InMemoryBench {
         InMemoryCacheStore exact = filled(n, new Random(42));
         long t0 = System.nanoTime();
         InMemoryCacheStore approx = filled(n, new Random(42), InMemoryOptions.builder()
-                .hnsw(com.betterdb.semanticcache.store.memory.HnswOptions.defaults()).build());
+                .hnsw(com.betterdb.semanticcache.store.memory.HnswOptions.builder()
+                        .efSearch(Integer.getInteger("bench.efSearch", 100)).build()).build());
         double buildS = (System.nanoTime() - t0) / 1e9;
         int queries = 200;
         for (String kind : new String[]{"near a stored vector", "uniformly random"}) {
             long[] lat = new long[queries];
+            long[] exactLat = new long[queries];
             int agree = 0;
             for (int w = 0; w < 50; w++) {
                 approx.knn(unit(r), 1, Filter.all()).block();
@@ -217,17 +220,22 @@ public final class InMemoryBench {
                 long s = System.nanoTime();
                 var a = approx.knn(q, 1, Filter.all()).block();
                 lat[i] = System.nanoTime() - s;
+                s = System.nanoTime();
                 var e = exact.knn(q, 1, Filter.all()).block();
+                exactLat[i] = System.nanoTime() - s;
                 if (a.get(0).key().equals(e.get(0).key())) {
                     agree++;
                 }
             }
             Result res = summarize(lat, queries, Arrays.stream(lat).sum());
+            Result ex = summarize(exactLat, queries, Arrays.stream(exactLat).sum());
+            print(String.format(Locale.ROOT, "exact store KNN k=1, %dk x 384, query %s (baseline)", n / 1000, kind),
+                    ex, ex, "queries/s");
             print(String.format(Locale.ROOT, "HNSW k=1, %dk x 384, query %s: recall@1 %.3f (%d/%d)", n / 1000, kind,
-                    agree / (double) queries, agree, queries), res, raw100, "queries/s");
+                    agree / (double) queries, agree, queries), res, ex, "queries/s");
         }
-        System.out.printf(Locale.ROOT, "| HNSW build (M 16, beam 100), %dk x 384 | | | %.0f inserts/s | %.1f s total |%n",
-                n / 1000, n / buildS, buildS);
+        System.out.printf(Locale.ROOT, "| HNSW build (M 16, beam 100, efSearch %d), %dk x 384 | | | %.0f inserts/s |"
+                + " %.1f s total |%n", Integer.getInteger("bench.efSearch", 100), n / 1000, n / buildS, buildS);
     }
 
     private static float[] noisy(float[] base, Random r) {
