@@ -45,10 +45,15 @@ public final class InMemoryBench {
         print("raw exact scan k=1, 10k x 384, one thread, no store (baseline)", raw10, raw10, "queries/s");
         Result base = knn(10_000, 400);
         print("store KNN k=1, 10k x 384", base, raw10, "queries/s");
+        InMemoryOptions oneThread = InMemoryOptions.builder().parallelThreshold(Integer.MAX_VALUE).build();
+        print("store KNN k=1, 10k x 384, one thread (no slices)", knnWith(10_000, 400, 1, Filter.all(), oneThread),
+                raw10, "queries/s");
         Result raw100 = rawScan(100_000, 100);
         print("raw exact scan k=1, 100k x 384, one thread, no store (baseline)", raw100, raw100, "queries/s");
         Result big = knn(100_000, 100);
         print("store KNN k=1, 100k x 384", big, raw100, "queries/s");
+        print("store KNN k=1, 100k x 384, one thread (no slices)", knnWith(100_000, 100, 1, Filter.all(), oneThread),
+                raw100, "queries/s");
         Result filtered = knnFiltered(100_000, 100);
         print("store KNN k=5, 100k x 384, tag filter (1/2 pass)", filtered, raw100, "queries/s");
         if (!Arrays.asList(args).contains("--no-hnsw")) {
@@ -119,8 +124,12 @@ public final class InMemoryBench {
     }
 
     private static Result knnWith(int n, int queries, int k, Filter filter) {
+        return knnWith(n, queries, k, filter, InMemoryOptions.defaults());
+    }
+
+    private static Result knnWith(int n, int queries, int k, Filter filter, InMemoryOptions options) {
         Random r = new Random(42);
-        InMemoryCacheStore store = filled(n, r);
+        InMemoryCacheStore store = filled(n, r, options);
         for (int i = 0; i < Math.max(20, queries / 4); i++) { // warm-up (JIT)
             store.knn(unit(r), k, filter).block();
         }
