@@ -57,6 +57,9 @@ import java.util.Map;
  *   <li>KNN lookups ask only for the fields a decision needs ({@code RETURN}), so the vector of each hit is not
  *       shipped back. The entry data is untouched by that.</li>
  *   <li>Groups of writes (a check's bookkeeping, a batch's entries) go out as one {@link Pipeline}.</li>
+ *   <li>{@code FT.SEARCH} and entry writes can go over separate search connections ({@link Lanes}, at most
+ *       {@link ValkeyStoreOptions#pipelineDepth()} in flight on each): valkey-search blocks a connection for each of
+ *       them, so one connection keeps one server worker busy; everything else goes to the first connection.</li>
  *   <li>Replies complete on the Netty event loop; results are handed to {@code Schedulers.parallel()} before any
  *       cache logic runs, so the event loop only decodes.</li>
  * </ul>
