@@ -13,7 +13,7 @@ package com.betterdb.semanticcache;
 public record BatchOptions(int maxInFlight, int embedBatchSize, int embedConcurrency, int judgeConcurrency,
                            ErrorMode errorMode) {
 
-    private static final BatchOptions DEFAULTS = new BatchOptions(128, 32, 16, 8, ErrorMode.RESULT);
+    private static final BatchOptions DEFAULTS = new BatchOptions(256, 32, 16, 8, ErrorMode.RESULT);
 
     public BatchOptions {
         require("maxInFlight", maxInFlight);

@@ -9,6 +9,14 @@ import java.util.HexFormat;
 public final class Hashing {
 
     private static final HexFormat HEX = HexFormat.of();
+    /** {@code MessageDigest.getInstance} looks the provider up each time; a digest per thread is reused instead. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by the JDK", e);
+        }
+    });
 
     private Hashing() {
     }
@@ -18,11 +26,7 @@ public final class Hashing {
     }
 
     public static String sha256Hex(byte[] bytes) {
-        try {
-            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by the JDK", e);
-        }
+        return HEX.formatHex(SHA256.get().digest(bytes)); // digest() resets it for the next use
     }
 
     /** First 16 hex characters of SHA-256 of the text: the miss-pending correlation id (docs/data-format.md §9). */

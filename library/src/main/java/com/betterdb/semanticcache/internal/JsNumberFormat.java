@@ -33,11 +33,61 @@ public final class JsNumberFormat {
         if (Double.isInfinite(x)) {
             return "Infinity";
         }
+        String fast = x >= Double.MIN_NORMAL ? fromJavaDigits(x) : null;
+        return fast != null ? fast : formatExact(x);
+    }
+
+    /** {@link #format} of a finite positive {@code x} by the exact digit search (package-private for tests). */
+    static String formatExact(double x) {
         BigDecimal shortest = shortest(x).stripTrailingZeros();
         String s = shortest.unscaledValue().toString();
+        return render(s, s.length() - shortest.scale());
+    }
+
+    /**
+     * The fast path: {@link Double#toString} always round-trips; when its digits (leading and trailing zeros dropped)
+     * are at most 15, they are the shortest round-tripping digits, since two different decimals of at most 15
+     * significant digits never map to the same normal double (subnormals have fewer digits of precision and are
+     * left to the exact search). Longer ones may not be shortest (Java 17's algorithm sometimes
+     * emits a digit too many): {@code null}, and the exact search decides.
+     */
+    private static String fromJavaDigits(double x) {
+        String j = Double.toString(x); // "123.45", "0.00123" or "1.2345E-5"
+        int e = j.indexOf('E');
+        int end = e < 0 ? j.length() : e;
+        int exp = e < 0 ? 0 : Integer.parseInt(j, e + 1, j.length(), 10);
+        StringBuilder digits = new StringBuilder(20);
+        int pointPos = -1;
+        for (int i = 0; i < end; i++) {
+            char c = j.charAt(i);
+            if (c == '.') {
+                pointPos = digits.length();
+            } else {
+                digits.append(c);
+            }
+        }
+        if (pointPos < 0) {
+            pointPos = digits.length();
+        }
+        int lead = 0;
+        while (lead < digits.length() && digits.charAt(lead) == '0') {
+            lead++;
+        }
+        int trail = digits.length();
+        while (trail > lead && digits.charAt(trail - 1) == '0') {
+            trail--;
+        }
+        if (trail - lead > 15) {
+            return null;
+        }
+        // value = 0.<digits[lead, trail)> * 10^n
+        return render(digits.substring(lead, trail), pointPos + exp - lead);
+    }
+
+    /** ECMA-262 Number::toString steps 6-10 for digits {@code s} (no leading/trailing zeros) and point position n. */
+    private static String render(String s, int n) {
         int k = s.length();
-        int n = k - shortest.scale();
-        StringBuilder out = new StringBuilder();
+        StringBuilder out = new StringBuilder(k + 8);
         if (k <= n && n <= 21) {
             out.append(s);
             out.append("0".repeat(n - k));
@@ -54,6 +104,15 @@ public final class JsNumberFormat {
             out.append('e').append(e >= 0 ? '+' : '-').append(Math.abs(e));
         }
         return out.toString();
+    }
+
+    /**
+     * A uniformly random number in [0, 1) with at most 15 significant digits, so that {@link #format} takes its fast
+     * path (JavaScript's {@code Math.random()} gives more digits; nothing reads them).
+     */
+    public static double random15(java.util.random.RandomGenerator random) {
+        // k / 10^15 is correctly rounded, so the double is the nearest to the 15-digit decimal 0.<k>.
+        return random.nextLong(1_000_000_000_000_000L) / 1e15;
     }
 
     /**

@@ -19,7 +19,7 @@ public final class WindowMembers {
                 .append("{\"score\":").append(JsNumberFormat.format(score))
                 .append(",\"result\":").append(hit ? "\"hit\"" : "\"miss\"")
                 .append(",\"category\":").append(Json.quote(category == null ? "" : category))
-                .append(",\"_n\":").append(JsNumberFormat.format(ThreadLocalRandom.current().nextDouble()))
+                .append(",\"_n\":").append(JsNumberFormat.format(JsNumberFormat.random15(ThreadLocalRandom.current())))
                 .append(",\"cost_saved_micros\":").append(costSavedMicros == null ? "null" : costSavedMicros.toString())
                 .append('}');
         return sb.toString();

@@ -3,12 +3,15 @@ package com.betterdb.semanticcache.store;
 import com.betterdb.semanticcache.store.memory.InMemoryCacheStoreFactory;
 import com.betterdb.semanticcache.store.memory.InMemoryOptions;
 import com.betterdb.semanticcache.store.valkey.ValkeyCacheStore;
+import com.betterdb.semanticcache.store.valkey.ValkeyStoreOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /** Factories of the built-in stores. */
@@ -28,13 +31,47 @@ public final class CacheStores {
     }
 
     /**
-     * Valkey + valkey-search through a client the caller owns: opens one byte-array connection now (blocking, like
+     * Valkey + valkey-search on several connections the caller owns (the cache never closes them), all to the same
+     * standalone server: the first carries every command but {@code FT.SEARCH} and entry writes, which are spread
+     * over the others. valkey-search works through the searches of one connection one at a time, so two search
+     * connections let it use two worker threads (see {@link ValkeyStoreOptions}).
+     */
+    public static CacheStoreFactory valkey(List<StatefulRedisConnection<byte[], byte[]>> connections,
+                                           ValkeyStoreOptions options) {
+        List<StatefulRedisConnection<byte[], byte[]>> copy = List.copyOf(connections);
+        Objects.requireNonNull(options, "options");
+        if (copy.isEmpty()) {
+            throw new IllegalArgumentException("at least one connection is needed");
+        }
+        return keys -> new ValkeyCacheStore(copy, false, keys, options);
+    }
+
+    /**
+     * Valkey + valkey-search through a client the caller owns: opens one byte-array connection for general commands
+     * and {@link ValkeyStoreOptions#DEFAULT_SEARCH_CONNECTIONS} for searches and entry writes now (blocking, like
      * {@code RedisClient.connect()}), used by the cache and closed when the cache closes. The client stays open.
      */
     public static CacheStoreFactory valkey(RedisClient client) {
+        return valkey(client, ValkeyStoreOptions.defaults());
+    }
+
+    /**
+     * {@link #valkey(RedisClient)} with {@code options.searchConnections()} search connections and
+     * {@code options.pipelineDepth()} searches / entry writes in flight on each.
+     */
+    public static CacheStoreFactory valkey(RedisClient client, ValkeyStoreOptions options) {
         Objects.requireNonNull(client, "client");
-        StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
-        return keys -> new ValkeyCacheStore(connection, true, keys);
+        Objects.requireNonNull(options, "options");
+        List<StatefulRedisConnection<byte[], byte[]>> connections = new ArrayList<>(options.searchConnections() + 1);
+        try {
+            for (int i = 0; i <= options.searchConnections(); i++) {
+                connections.add(client.connect(ByteArrayCodec.INSTANCE));
+            }
+        } catch (RuntimeException e) {
+            connections.forEach(StatefulRedisConnection::closeAsync);
+            throw e;
+        }
+        return keys -> new ValkeyCacheStore(connections, true, keys, options);
     }
 
     /**

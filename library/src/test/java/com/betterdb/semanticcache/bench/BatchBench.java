@@ -53,6 +53,12 @@ public final class BatchBench {
 
     public static void main(String[] args) throws Exception {
         String url = System.getenv("VALKEY_SEARCH_URL");
+        if (url != null && !Boolean.getBoolean("bench.legacy")) {
+            // valkey-search has its own program, with raw-socket and batched baselines measured in rounds.
+            System.err.println("For valkey-search run ValkeySearchBench (docs/performance.md); -Dbench.legacy=true runs"
+                    + " this program's older valkey-search rows anyway.");
+            System.exit(2);
+        }
         Random random = new Random(7);
         Map<String, float[]> vectors = new ConcurrentHashMap<>();
         List<String> stored = new ArrayList<>();

@@ -23,8 +23,10 @@ import java.util.Random;
  *     -Dexec.mainClass=com.betterdb.semanticcache.bench.InMemoryBench
  * </pre>
  * KNN: random unit vectors (seed 42), dim 384, k = 1, no filter, one query at a time from one thread (after a
- * warm-up), so latency = one scan. Embedding: all-MiniLM-L6-v2 through {@link LocalEmbedder}, texts of ~10 words,
- * batch 1 (one {@code embed} at a time) vs batch 32 ({@code embedAll} of 32 texts). Ratios are against the baseline
+ * warm-up), so latency = one scan; the baseline rows scan the same vectors in a bare float[] with one thread (the
+ * memory-speed floor), and {@code --no-hnsw} skips the approximate rows (HNSW build + recall@1 against exact;
+ * {@code -Dbench.hnswEntries} (100000), {@code -Dbench.efSearch} (100)). Embedding: all-MiniLM-L6-v2 through
+ * {@link LocalEmbedder}, texts of ~10 words, batch 1 (one {@code embed} at a time) vs batch 32 ({@code embedAll} of 32 texts). Ratios are against the baseline
  * row of the same run (10k entries; batch 1).
  */
 public final class InMemoryBench {
@@ -39,12 +41,24 @@ public final class InMemoryBench {
         System.out.println();
         System.out.println("| measurement | p50 | p99 | throughput | ratio vs baseline |");
         System.out.println("|---|---|---|---|---|");
+        Result raw10 = rawScan(10_000, 400);
+        print("raw exact scan k=1, 10k x 384, one thread, no store (baseline)", raw10, raw10, "queries/s");
         Result base = knn(10_000, 400);
-        print("KNN k=1, 10k x 384 (baseline)", base, base, "queries/s");
+        print("store KNN k=1, 10k x 384", base, raw10, "queries/s");
+        InMemoryOptions oneThread = InMemoryOptions.builder().parallelThreshold(Integer.MAX_VALUE).build();
+        print("store KNN k=1, 10k x 384, one thread (no slices)", knnWith(10_000, 400, 1, Filter.all(), oneThread),
+                raw10, "queries/s");
+        Result raw100 = rawScan(100_000, 100);
+        print("raw exact scan k=1, 100k x 384, one thread, no store (baseline)", raw100, raw100, "queries/s");
         Result big = knn(100_000, 100);
-        print("KNN k=1, 100k x 384", big, base, "queries/s");
+        print("store KNN k=1, 100k x 384", big, raw100, "queries/s");
+        print("store KNN k=1, 100k x 384, one thread (no slices)", knnWith(100_000, 100, 1, Filter.all(), oneThread),
+                raw100, "queries/s");
         Result filtered = knnFiltered(100_000, 100);
-        print("KNN k=5, 100k x 384, tag filter (1/2 pass)", filtered, base, "queries/s");
+        print("store KNN k=5, 100k x 384, tag filter (1/2 pass)", filtered, raw100, "queries/s");
+        if (!Arrays.asList(args).contains("--no-hnsw")) {
+            hnsw(Integer.getInteger("bench.hnswEntries", 100_000));
+        }
         if (!skipEmbed) {
             try (LocalEmbedder embedder = LocalEmbedder.create()) {
                 embedder.warmUp().block();
@@ -66,7 +80,11 @@ public final class InMemoryBench {
     }
 
     private static InMemoryCacheStore filled(int n, Random r) {
-        InMemoryCacheStore store = new InMemoryCacheStore(new CacheKeys("bench"), InMemoryOptions.defaults());
+        return filled(n, r, InMemoryOptions.defaults());
+    }
+
+    private static InMemoryCacheStore filled(int n, Random r, InMemoryOptions options) {
+        InMemoryCacheStore store = new InMemoryCacheStore(new CacheKeys("bench"), options);
         store.ensureIndex(Mono.just(DIM)).block();
         int chunk = 1000;
         for (int start = 0; start < n; start += chunk) {
@@ -106,8 +124,12 @@ public final class InMemoryBench {
     }
 
     private static Result knnWith(int n, int queries, int k, Filter filter) {
+        return knnWith(n, queries, k, filter, InMemoryOptions.defaults());
+    }
+
+    private static Result knnWith(int n, int queries, int k, Filter filter, InMemoryOptions options) {
         Random r = new Random(42);
-        InMemoryCacheStore store = filled(n, r);
+        InMemoryCacheStore store = filled(n, r, options);
         for (int i = 0; i < Math.max(20, queries / 4); i++) { // warm-up (JIT)
             store.knn(unit(r), k, filter).block();
         }
@@ -123,6 +145,114 @@ public final class InMemoryBench {
         }
         long total = System.nanoTime() - t0;
         return summarize(lat, queries, total);
+    }
+
+    /**
+     * The memory-speed floor the store is measured against: the same random vectors in one contiguous float[],
+     * scanned by one thread with the store's dot product, best distance kept, nothing else (no entries, TTLs, keys).
+     */
+    private static Result rawScan(int n, int queries) {
+        Random r = new Random(42);
+        float[] m = new float[n * DIM];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(unit(r), 0, m, i * DIM, DIM);
+        }
+        long[] lat = new long[queries];
+        int sink = 0;
+        for (int w = 0; w < Math.max(20, queries / 4) + queries; w++) {
+            float[] q = unit(r);
+            long s = System.nanoTime();
+            float best = Float.POSITIVE_INFINITY;
+            int at = -1;
+            for (int row = 0; row < n; row++) {
+                float d = 1f - rawDot(q, m, row * DIM);
+                if (d < best) {
+                    best = d;
+                    at = row;
+                }
+            }
+            sink += at;
+            int i = w - Math.max(20, queries / 4);
+            if (i >= 0) {
+                lat[i] = System.nanoTime() - s;
+            }
+        }
+        if (sink == 42) {
+            System.out.print("");
+        }
+        long total = Arrays.stream(lat).sum();
+        return summarize(lat, queries, total);
+    }
+
+    private static float rawDot(float[] a, float[] m, int off) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        for (int i = 0; i < a.length; i += 4) {
+            s0 += a[i] * m[off + i];
+            s1 += a[i + 1] * m[off + i + 1];
+            s2 += a[i + 2] * m[off + i + 2];
+            s3 += a[i + 3] * m[off + i + 3];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /**
+     * HNSW (Lucene) against the exact scan on the same store contents: build time, latency, and recall@1 (how often
+     * the approximate top hit is the exact top hit) for queries near a stored vector (cache-hit-like: a stored
+     * vector plus noise) and for uniformly random queries (the hard case: every vector is about as far).
+     */
+    private static void hnsw(int n) {
+        Random r = new Random(42);
+        List<float[]> stored = new ArrayList<>();
+        Random copy = new Random(42);
+        for (int i = 0; i < n; i++) {
+            stored.add(unit(copy));
+        }
+        InMemoryCacheStore exact = filled(n, new Random(42));
+        long t0 = System.nanoTime();
+        InMemoryCacheStore approx = filled(n, new Random(42), InMemoryOptions.builder()
+                .hnsw(com.betterdb.semanticcache.store.memory.HnswOptions.builder()
+                        .efSearch(Integer.getInteger("bench.efSearch", 100)).build()).build());
+        double buildS = (System.nanoTime() - t0) / 1e9;
+        int queries = 200;
+        for (String kind : new String[]{"near a stored vector", "uniformly random"}) {
+            long[] lat = new long[queries];
+            long[] exactLat = new long[queries];
+            int agree = 0;
+            for (int w = 0; w < 50; w++) {
+                approx.knn(unit(r), 1, Filter.all()).block();
+            }
+            for (int i = 0; i < queries; i++) {
+                float[] q = kind.startsWith("near") ? noisy(stored.get(r.nextInt(n)), r) : unit(r);
+                long s = System.nanoTime();
+                var a = approx.knn(q, 1, Filter.all()).block();
+                lat[i] = System.nanoTime() - s;
+                s = System.nanoTime();
+                var e = exact.knn(q, 1, Filter.all()).block();
+                exactLat[i] = System.nanoTime() - s;
+                if (a.get(0).key().equals(e.get(0).key())) {
+                    agree++;
+                }
+            }
+            Result res = summarize(lat, queries, Arrays.stream(lat).sum());
+            Result ex = summarize(exactLat, queries, Arrays.stream(exactLat).sum());
+            print(String.format(Locale.ROOT, "exact store KNN k=1, %dk x 384, query %s (baseline)", n / 1000, kind),
+                    ex, ex, "queries/s");
+            print(String.format(Locale.ROOT, "HNSW k=1, %dk x 384, query %s: recall@1 %.3f (%d/%d)", n / 1000, kind,
+                    agree / (double) queries, agree, queries), res, ex, "queries/s");
+        }
+        System.out.printf(Locale.ROOT, "| HNSW build (M 16, beam 100, efSearch %d), %dk x 384 | | | %.0f inserts/s |"
+                + " %.1f s total |%n", Integer.getInteger("bench.efSearch", 100), n / 1000, n / buildS, buildS);
+    }
+
+    private static float[] noisy(float[] base, Random r) {
+        float[] v = base.clone();
+        for (int i = 0; i < v.length; i++) {
+            v[i] += (float) (r.nextGaussian() * 0.02);
+        }
+        return v;
     }
 
     private static Result embed(LocalEmbedder embedder, int batch, int rounds) {

@@ -83,4 +83,36 @@ class JsNumberFormatTest {
         assertThat(JsNumberFormat.toFixed(1e21, 1)).isEqualTo("1e+21");
         assertThat(JsNumberFormat.toFixed(2.5, 0)).isEqualTo("3");
     }
+
+    /** The Double.toString fast path must agree with the exact digit search on every kind of value. */
+    @Test
+    void fastPathAgreesWithExactSearch() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(42);
+        for (int i = 0; i < 100_000; i++) {
+            double[] xs = {
+                    Double.longBitsToDouble(r.nextLong() & Long.MAX_VALUE),        // any positive bit pattern
+                    r.nextDouble(),                                                 // 16-17 digit fractions
+                    JsNumberFormat.random15(r),                                     // window nonces
+                    Double.parseDouble(String.format(java.util.Locale.ROOT, "%.12g", r.nextDouble() * 2)), // __score
+                    r.nextInt(1_000_000) / 1000.0,
+                    Math.scalb(r.nextDouble(), r.nextInt(-1074, 1024))};
+            for (double x : xs) {
+                if (x > 0 && Double.isFinite(x)) {
+                    assertThat(JsNumberFormat.format(x)).as("%s", Double.toString(x))
+                            .isEqualTo(JsNumberFormat.formatExact(x));
+                }
+            }
+        }
+    }
+
+    @Test
+    void random15HasAtMost15SignificantDigitsInRange() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 10_000; i++) {
+            double x = JsNumberFormat.random15(r);
+            assertThat(x).isGreaterThanOrEqualTo(0).isLessThan(1);
+            String digits = JsNumberFormat.format(x).replace("0.", "").replaceFirst("^0+", "");
+            assertThat(digits.length()).isLessThanOrEqualTo(15);
+        }
+    }
 }

@@ -32,7 +32,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link CacheStore} that keeps everything in this JVM's heap: exact brute-force KNN instead of valkey-search,
@@ -103,8 +102,11 @@ public final class InMemoryCacheStore implements CacheStore {
         final String key;
         final long seq;
         final Map<String, String> fields;
-        /** Unit-length vector; {@code null} when the bytes are not a whole number of floats. */
-        final float[] unit;
+        /**
+         * Unit-length vector while the entry is not in the {@link #matrix} (no index yet, or not the index dimension);
+         * {@code null} once its row is there, or when the bytes are not a whole number of floats. Writers only.
+         */
+        float[] unit;
         /** The fields as a filter sees them. */
         final Filter.Fields view;
         volatile long expiresAtMs;
@@ -123,9 +125,6 @@ public final class InMemoryCacheStore implements CacheStore {
         }
     }
 
-    private record Snapshot(long version, Entry[] entries) {
-    }
-
     private record TimedBytes(byte[] value, long expiresAtMs) {
     }
 
@@ -139,8 +138,13 @@ public final class InMemoryCacheStore implements CacheStore {
     private final Object writeLock = new Object();
     private final ArrayDeque<Entry> fifo = new ArrayDeque<>();
     private long seq;
-    private final AtomicLong version = new AtomicLong();
-    private volatile Snapshot snapshot = new Snapshot(0, new Entry[0]);
+    /**
+     * The vectors of the indexed entries (those whose vector has the index dimension), for KNN. Created with the index,
+     * dropped by {@code flush()}; written under {@link #writeLock}.
+     */
+    private volatile VectorMatrix<Entry> matrix;
+    /** The approximate index over the matrix rows, when {@link InMemoryOptions#hnsw()} is set. */
+    private final HnswIndex hnsw;
     private volatile long lastSweepMs = Long.MIN_VALUE;  // never
 
     private final Object indexLock = new Object();
@@ -168,6 +172,12 @@ public final class InMemoryCacheStore implements CacheStore {
         this.options = Objects.requireNonNull(options, "options");
         this.clock = options.clock();
         this.shared = shared;
+        if (options.hnsw().isPresent()) {
+            HnswIndex.requireLucene();
+            this.hnsw = new HnswIndex(options.hnsw().get());
+        } else {
+            this.hnsw = null;
+        }
     }
 
     @Override
@@ -203,9 +213,29 @@ public final class InMemoryCacheStore implements CacheStore {
         synchronized (indexLock) {
             if (index == null) {
                 index = new IndexDescriptor(dim, true);
+                synchronized (writeLock) {
+                    // Entries written before the index existed are indexed now (valkey-search backfills them too).
+                    VectorMatrix<Entry> m = new VectorMatrix<>(dim);
+                    long now = clock.millis();
+                    for (Entry e : entries.values()) {
+                        if (e.unit != null && e.unit.length == dim && !e.expiredAt(now)) {
+                            m.append(e, e.unit, this::isLive);
+                            e.unit = null;
+                        }
+                    }
+                    matrix = m;
+                    if (hnsw != null) {
+                        hnsw.sync(m.view());
+                    }
+                }
             }
             return index;
         }
+    }
+
+    /** Whether {@code e} is still the entry of its key (its matrix row is not dead). */
+    private boolean isLive(Entry e) {
+        return entries.get(e.key) == e;
     }
 
     private IndexDescriptor requireIndex(String command) {
@@ -246,26 +276,75 @@ public final class InMemoryCacheStore implements CacheStore {
             }
             Filter prepared = prepare(filter);
             float[] query = normalized(vector);
-            Entry[] snap = snapshot();
-            int dim = idx.dimension();
-            if (snap.length <= options.parallelThreshold() || k <= 0) {
-                return Mono.just(search(snap, query, k, prepared, dim));
+            VectorMatrix<Entry> m = matrix;
+            if (m == null || m.dim() != idx.dimension() || k <= 0) {
+                return Mono.just(List.<Candidate>of());
+            }
+            VectorMatrix.View<Entry> view = m.view();
+            long now = clock.millis();
+            if (hnsw != null && view.count >= options.hnsw().get().minEntries()) {
+                List<Candidate> found = approximate(view, query, k, prepared, now);
+                if (found != null) {
+                    return Mono.just(found);
+                }
+            }
+            if (view.count <= options.parallelThreshold()) {
+                return Mono.just(merge(List.of(scan(view, 0, view.count, query, k, prepared, now)), k));
             }
             // A large scan is split into one slice per core, scanned in parallel off the caller's thread; the
             // slices' best k are merged by (distance, key), so the result equals the single scan's.
-            int slices = Math.max(1, Math.min(Schedulers.DEFAULT_POOL_SIZE, snap.length / options.parallelThreshold()));
+            int slices = Math.max(1, Math.min(Schedulers.DEFAULT_POOL_SIZE, view.count / options.parallelThreshold()));
             if (slices == 1) {
-                return Mono.fromCallable(() -> search(snap, query, k, prepared, dim)).subscribeOn(Schedulers.parallel());
+                return Mono.fromCallable(() -> merge(List.of(scan(view, 0, view.count, query, k, prepared, now)), k))
+                        .subscribeOn(Schedulers.parallel());
             }
-            int size = (snap.length + slices - 1) / slices;
+            int size = (view.count + slices - 1) / slices;
             return Flux.range(0, slices)
                     .parallel(slices)
                     .runOn(Schedulers.parallel())
-                    .map(s -> scan(snap, s * size, Math.min(snap.length, (s + 1) * size), query, k, prepared, dim))
+                    .map(s -> scan(view, s * size, Math.min(view.count, (s + 1) * size), query, k, prepared, now))
                     .sequential()
                     .collectList()
                     .map(parts -> merge(parts, k));
         });
+    }
+
+    /**
+     * The k best among the graph's candidates, with exact distances and the exact path's checks (live row, TTL,
+     * filter) applied inside the graph search; {@code null} when the graph is behind the view.
+     */
+    private List<Candidate> approximate(VectorMatrix.View<Entry> view, float[] query, int k, Filter filter, long now) {
+        List<Entry> expired = new ArrayList<>();
+        int[] rows = hnsw.search(view, query, k, row -> {
+            Entry e = view.owner(row);
+            if (!isLive(e)) {
+                return false;
+            }
+            if (e.expiredAt(now)) {
+                expired.add(e);
+                return false;
+            }
+            return filter == null || FilterEvaluator.matches(filter, e.view);
+        });
+        if (rows == null) {
+            return null;
+        }
+        float[] bestD = new float[rows.length];
+        Entry[] bestE = new Entry[rows.length];
+        int n = 0;
+        for (int row : rows) {
+            float d = 1f - dot(query, view.data, row * view.dim);
+            Entry e = view.owner(row);
+            int i = n++;
+            while (i > 0 && before(d, e.key, bestD[i - 1], bestE[i - 1].key)) {
+                bestD[i] = bestD[i - 1];
+                bestE[i] = bestE[i - 1];
+                i--;
+            }
+            bestD[i] = d;
+            bestE[i] = e;
+        }
+        return merge(List.of(new TopK(bestD, bestE, Math.min(n, k), expired)), k);
     }
 
     /** {@code null} for "everything"; else the filter with raw parts parsed (unsupported syntax throws now). */
@@ -276,29 +355,41 @@ public final class InMemoryCacheStore implements CacheStore {
         return FilterEvaluator.prepare(filter);
     }
 
-    private List<Candidate> search(Entry[] snap, float[] query, int k, Filter filter, int dim) {
-        if (k <= 0) {
-            return List.of();
-        }
-        return merge(List.of(scan(snap, 0, snap.length, query, k, filter, dim)), k);
-    }
-
     /** The k best of one slice of a snapshot, ascending by (distance, key), and the expired entries seen. */
     private record TopK(float[] distances, Entry[] entries, int size, List<Entry> expired) {
     }
 
-    private TopK scan(Entry[] snap, int from, int to, float[] query, int k, Filter filter, int dim) {
-        long now = clock.millis();
+    /**
+     * Rows {@code [from, to)} of the matrix: the distance of every row first (a stream through contiguous memory),
+     * and only for a row that would enter the best k, the checks that need its entry: still the live entry of its
+     * key (not a dead row), not expired, passes the filter. Same result as checking first: the checks do not depend
+     * on the distance.
+     */
+    private TopK scan(VectorMatrix.View<Entry> view, int from, int to, float[] query, int k, Filter filter, long now) {
+        float[] data = view.data;
+        int dim = view.dim;
         // A linear insert into the sorted best-k arrays is fastest for the usual small k.
         float[] bestD = new float[k];
         Entry[] bestE = new Entry[k];
         int n = 0;
+        float worst = Float.POSITIVE_INFINITY;
         List<Entry> expired = null;
-        for (int idx = from; idx < to; idx++) {
-            Entry e = snap[idx];
-            float[] v = e.unit;
-            if (v == null || v.length != dim) {
+        float[] block = new float[Math.min(SCAN_BLOCK, Math.max(0, to - from))];
+        for (int row = from; row < to; row++) {
+            int at = (row - from) % SCAN_BLOCK;
+            if (at == 0) {
+                dots(query, data, dim, row, Math.min(to, row + SCAN_BLOCK), block);
+            }
+            float d = 1f - block[at];
+            if (n == k && d > worst) {
+                continue; // cannot enter (ties go on to the key comparison)
+            }
+            Entry e = view.owner(row);
+            if (n == k && !before(d, e.key, bestD[k - 1], bestE[k - 1].key)) {
                 continue;
+            }
+            if (entries.get(e.key) != e) {
+                continue; // a dead row: deleted, evicted or rewritten since
             }
             if (e.expiredAt(now)) {
                 if (expired == null) {
@@ -310,10 +401,6 @@ public final class InMemoryCacheStore implements CacheStore {
             if (filter != null && !FilterEvaluator.matches(filter, e.view)) {
                 continue;
             }
-            float d = 1f - dot(query, v);
-            if (n == k && !before(d, e.key, bestD[k - 1], bestE[k - 1].key)) {
-                continue;
-            }
             int i = n < k ? n++ : k - 1;
             while (i > 0 && before(d, e.key, bestD[i - 1], bestE[i - 1].key)) {
                 bestD[i] = bestD[i - 1];
@@ -322,6 +409,9 @@ public final class InMemoryCacheStore implements CacheStore {
             }
             bestD[i] = d;
             bestE[i] = e;
+            if (n == k) {
+                worst = bestD[k - 1];
+            }
         }
         return new TopK(bestD, bestE, n, expired == null ? List.of() : expired);
     }
@@ -397,6 +487,75 @@ public final class InMemoryCacheStore implements CacheStore {
         return (s0 + s1) + (s2 + s3);
     }
 
+    /** Rows whose dot products {@link #dots} computes at a time (a small buffer that stays in L1). */
+    private static final int SCAN_BLOCK = 64;
+
+    /**
+     * The dot products of {@code q} with rows {@code [from, to)} of {@code m} into {@code out[0..]}: two rows at a time,
+     * eight independent sums (four per row, in {@link #dot(float[], float[])}'s order, so each result is bit-identical
+     * to it), which keeps both floating-point adders busy where one row's four sums would wait on each other.
+     */
+    static void dots(float[] q, float[] m, int dim, int from, int to, float[] out) {
+        int row = from;
+        int o = 0;
+        for (; row + 1 < to; row += 2) {
+            int a = row * dim;
+            int b = a + dim;
+            float a0 = 0;
+            float a1 = 0;
+            float a2 = 0;
+            float a3 = 0;
+            float b0 = 0;
+            float b1 = 0;
+            float b2 = 0;
+            float b3 = 0;
+            int i = 0;
+            for (; i + 3 < dim; i += 4) {
+                float q0 = q[i];
+                float q1 = q[i + 1];
+                float q2 = q[i + 2];
+                float q3 = q[i + 3];
+                a0 += q0 * m[a + i];
+                a1 += q1 * m[a + i + 1];
+                a2 += q2 * m[a + i + 2];
+                a3 += q3 * m[a + i + 3];
+                b0 += q0 * m[b + i];
+                b1 += q1 * m[b + i + 1];
+                b2 += q2 * m[b + i + 2];
+                b3 += q3 * m[b + i + 3];
+            }
+            for (; i < dim; i++) {
+                a0 += q[i] * m[a + i];
+                b0 += q[i] * m[b + i];
+            }
+            out[o++] = (a0 + a1) + (a2 + a3);
+            out[o++] = (b0 + b1) + (b2 + b3);
+        }
+        if (row < to) {
+            out[o] = dot(q, m, row * dim);
+        }
+    }
+
+    /** {@link #dot(float[], float[])} of {@code a} and the row of {@code m} at {@code off}: the same sums in the same order. */
+    static float dot(float[] a, float[] m, int off) {
+        int n = a.length;
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += a[i] * m[off + i];
+            s1 += a[i + 1] * m[off + i + 1];
+            s2 += a[i + 2] * m[off + i + 2];
+            s3 += a[i + 3] * m[off + i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += a[i] * m[off + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
     /** Unit-length copy in float32 ({@code v[i] / |v|}); a zero vector stays zero. */
     static float[] normalized(float[] v) {
         float sum = 0;
@@ -422,18 +581,6 @@ public final class InMemoryCacheStore implements CacheStore {
         return normalized(Float32.decode(bytes));
     }
 
-    private Entry[] snapshot() {
-        long v = version.get();
-        Snapshot s = snapshot;
-        if (s.version() == v) {
-            return s.entries();
-        }
-        Entry[] arr = entries.values().toArray(new Entry[0]);
-        // Tagged with the version read before copying: a write racing with the copy forces the next rebuild.
-        snapshot = new Snapshot(v, arr);
-        return arr;
-    }
-
     // ---------------------------------------------------------------------------------------------- entries
 
     @Override
@@ -456,7 +603,6 @@ public final class InMemoryCacheStore implements CacheStore {
                 }
                 evictOverCapacity();
             }
-            version.incrementAndGet();
         });
     }
 
@@ -486,6 +632,14 @@ public final class InMemoryCacheStore implements CacheStore {
         }
         Entry e = new Entry(key, ++seq, Collections.unmodifiableMap(fields), record.embedding(), expiresAt);
         entries.put(key, e);
+        VectorMatrix<Entry> m = matrix;
+        if (m != null && e.unit != null && e.unit.length == m.dim()) {
+            m.append(e, e.unit, this::isLive);
+            e.unit = null;
+            if (hnsw != null) {
+                hnsw.sync(m.view());
+            }
+        }
         if (options.maxEntries() > 0) {
             fifo.addLast(e);
         }
@@ -510,15 +664,11 @@ public final class InMemoryCacheStore implements CacheStore {
     }
 
     private void removeIfSame(Entry e) {
-        if (entries.remove(e.key, e)) {
-            version.incrementAndGet();
-        }
+        entries.remove(e.key, e);
     }
 
     private void deleteKey(String key) {
-        if (entries.remove(key) != null) {
-            version.incrementAndGet();
-        }
+        entries.remove(key);
     }
 
     /** EXPIRE on an existing, live entry (no-op when it is gone). */
@@ -560,9 +710,6 @@ public final class InMemoryCacheStore implements CacheStore {
             if (e.expiredAt(now) && entries.remove(e.key, e)) {
                 removed++;
             }
-        }
-        if (removed > 0) {
-            version.incrementAndGet();
         }
         embeddings.entrySet().removeIf(en -> now > en.getValue().expiresAtMs());
         shared.heartbeat(keys.name());
@@ -823,14 +970,14 @@ public final class InMemoryCacheStore implements CacheStore {
     @Override
     public Mono<Void> flush() {
         return Mono.fromRunnable(() -> {
-            synchronized (indexLock) {
+            synchronized (indexLock) { // index and matrix go together (lock order: indexLock, then writeLock)
                 index = null;
+                synchronized (writeLock) {
+                    entries.clear();
+                    fifo.clear();
+                    matrix = null;
+                }
             }
-            synchronized (writeLock) {
-                entries.clear();
-                fifo.clear();
-            }
-            version.incrementAndGet();
             embeddings.clear();
             synchronized (stats) {
                 stats.clear();

@@ -18,7 +18,9 @@ import java.util.OptionalInt;
  *       uses it without subscribing to the dimension probe, as the Valkey store does when {@code FT.INFO} finds an
  *       index; when unset, the first {@code ensureIndex} probes and the store remembers the result.</li>
  *   <li>{@code parallelThreshold} (default {@value #DEFAULT_PARALLEL_THRESHOLD}): KNN scans over more entries than
- *       this run on {@code Schedulers.parallel()} instead of the subscribing thread.</li>
+ *       this run on {@code Schedulers.parallel()}, split into one slice per core, instead of the subscribing thread.</li>
+ *   <li>{@code hnsw} (default: unset, KNN is exact): approximate KNN over an HNSW graph for large stores (see
+ *       {@link HnswOptions}; needs Apache Lucene on the classpath).</li>
  * </ul>
  */
 public final class InMemoryOptions {
@@ -31,12 +33,14 @@ public final class InMemoryOptions {
     private final Clock clock;
     private final int dimension;
     private final int parallelThreshold;
+    private final HnswOptions hnsw;
 
     private InMemoryOptions(Builder b) {
         this.maxEntries = b.maxEntries;
         this.clock = b.clock;
         this.dimension = b.dimension;
         this.parallelThreshold = b.parallelThreshold;
+        this.hnsw = b.hnsw;
     }
 
     public static InMemoryOptions defaults() {
@@ -65,19 +69,25 @@ public final class InMemoryOptions {
         return parallelThreshold;
     }
 
+    /** The approximate-KNN settings, if configured. */
+    public java.util.Optional<HnswOptions> hnsw() {
+        return java.util.Optional.ofNullable(hnsw);
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.maxEntries = maxEntries;
         b.clock = clock;
         b.dimension = dimension;
         b.parallelThreshold = parallelThreshold;
+        b.hnsw = hnsw;
         return b;
     }
 
     @Override
     public String toString() {
         return "InMemoryOptions{maxEntries=" + maxEntries + ", clock=" + clock
-                + ", dimension=" + (dimension > 0 ? dimension : "probe") + ", parallelThreshold=" + parallelThreshold + '}';
+                + ", dimension=" + (dimension > 0 ? dimension : "probe") + ", parallelThreshold=" + parallelThreshold + (hnsw == null ? "" : ", hnsw=" + hnsw) + '}';
     }
 
     public static final class Builder {
@@ -85,8 +95,18 @@ public final class InMemoryOptions {
         private Clock clock = Clock.systemUTC();
         private int dimension;
         private int parallelThreshold = DEFAULT_PARALLEL_THRESHOLD;
+        private HnswOptions hnsw;
 
         private Builder() {
+        }
+
+        /**
+         * Approximate KNN over an HNSW graph (Apache Lucene, an optional dependency: add
+         * {@code org.apache.lucene:lucene-core}); {@code null} for the exact scan (default).
+         */
+        public Builder hnsw(HnswOptions hnsw) {
+            this.hnsw = hnsw;
+            return this;
         }
 
         /** {@code 0} = unbounded (default); otherwise the oldest-written entries are evicted beyond it. */

@@ -14,6 +14,8 @@ import reactor.core.publisher.Mono;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /**
  * Commands collected and written to the connection in one go ({@code dispatch(Collection)}: one write, one flush),
@@ -22,8 +24,16 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Pipeline {
 
-    private final List<RedisCommand<byte[], byte[], ?>> commands = new ArrayList<>();
-    private final List<AsyncCommand<byte[], byte[], ?>> futures = new ArrayList<>();
+    private final List<RedisCommand<byte[], byte[], ?>> commands;
+    private CompletableFuture<Void> allDone;
+
+    Pipeline() {
+        this(8);
+    }
+
+    Pipeline(int expectedCommands) {
+        commands = new ArrayList<>(expectedCommands);
+    }
 
     static CommandArgs<byte[], byte[]> args() {
         return new CommandArgs<>(ByteArrayCodec.INSTANCE);
@@ -33,12 +43,15 @@ final class Pipeline {
                                             CommandArgs<byte[], byte[]> args) {
         AsyncCommand<byte[], byte[], T> cmd = new AsyncCommand<>(new Command<>(type, output, args));
         commands.add(cmd);
-        futures.add(cmd);
         return cmd;
     }
 
     boolean isEmpty() {
         return commands.isEmpty();
+    }
+
+    int size() {
+        return commands.size();
     }
 
     /**
@@ -65,12 +78,29 @@ final class Pipeline {
         }
     }
 
-    /** Completes when every command has completed, successfully or not. */
-    CompletableFuture<Void> allDone() {
-        CompletableFuture<?>[] all = futures.stream()
-                .map(f -> f.toCompletableFuture().handle((v, e) -> null))
-                .toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(all);
+    /**
+     * Completes when every command has completed, successfully or not. One countdown shared by the commands (no
+     * future per command); call it before {@link #dispatch} or after, any number of times.
+     */
+    synchronized CompletableFuture<Void> allDone() {
+        if (allDone == null) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            allDone = done;
+            if (commands.isEmpty()) {
+                done.complete(null);
+            } else {
+                AtomicInteger left = new AtomicInteger(commands.size());
+                BiConsumer<Object, Throwable> countDown = (v, e) -> {
+                    if (left.decrementAndGet() == 0) {
+                        done.complete(null);
+                    }
+                };
+                for (RedisCommand<byte[], byte[], ?> c : commands) {
+                    ((AsyncCommand<byte[], byte[], ?>) c).whenComplete(countDown);
+                }
+            }
+        }
+        return allDone;
     }
 
     /** Dispatches on subscription and completes when all replies arrived. Errors of single commands are ignored. */

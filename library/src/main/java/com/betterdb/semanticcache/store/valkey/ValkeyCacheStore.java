@@ -22,6 +22,7 @@ import com.betterdb.semanticcache.store.valkey.protocol.IndexErrors;
 import com.betterdb.semanticcache.internal.Float32;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.BooleanOutput;
 import io.lettuce.core.output.DoubleOutput;
@@ -56,6 +57,9 @@ import java.util.Map;
  *   <li>KNN lookups ask only for the fields a decision needs ({@code RETURN}), so the vector of each hit is not
  *       shipped back. The entry data is untouched by that.</li>
  *   <li>Groups of writes (a check's bookkeeping, a batch's entries) go out as one {@link Pipeline}.</li>
+ *   <li>{@code FT.SEARCH} and entry writes can go over separate search connections ({@link Lanes}, at most
+ *       {@link ValkeyStoreOptions#pipelineDepth()} in flight on each): valkey-search blocks a connection for each of
+ *       them, so one connection keeps one server worker busy; everything else goes to the first connection.</li>
  *   <li>Replies complete on the Netty event loop; results are handed to {@code Schedulers.parallel()} before any
  *       cache logic runs, so the event loop only decodes.</li>
  * </ul>
@@ -81,6 +85,11 @@ public final class ValkeyCacheStore implements CacheStore {
     private static final Duration STALE_SEARCH_PAUSE = Duration.ofMillis(10);
 
     private final StatefulConnection<byte[], byte[]> connection;
+    /** Where FT.SEARCH and entry writes go (see {@link Lanes}): every connection but the first, if there are several. */
+    private final Lanes lanes;
+    private final List<StatefulConnection<byte[], byte[]>> allConnections;
+    /** The unfiltered k = 1 KNN query, the usual one, encoded once. */
+    private final byte[] knnQueryAll;
     private final Keyspace keyspace;
     private final boolean ownsConnection;
     private final CacheKeys keys;
@@ -105,9 +114,34 @@ public final class ValkeyCacheStore implements CacheStore {
      *     {@code StatefulRedisClusterConnection} (cluster)
      */
     public ValkeyCacheStore(StatefulConnection<byte[], byte[]> connection, boolean ownsConnection, CacheKeys keys) {
-        this.connection = java.util.Objects.requireNonNull(connection, "connection");
+        this(List.of(java.util.Objects.requireNonNull(connection, "connection")), ownsConnection, keys,
+                ValkeyStoreOptions.defaults());
+    }
+
+    /**
+     * A store over several connections to one standalone server: the first carries every command but
+     * {@code FT.SEARCH} and entry writes, which are spread over the others (at most
+     * {@link ValkeyStoreOptions#pipelineDepth()} in flight on each). With a single connection it carries everything.
+     * {@link ValkeyStoreOptions#searchConnections()} is not used here (the list is what it is).
+     *
+     * @param ownsConnections whether {@link #close()} closes them
+     */
+    public ValkeyCacheStore(List<? extends StatefulConnection<byte[], byte[]>> connections, boolean ownsConnections,
+                            CacheKeys keys, ValkeyStoreOptions options) {
+        if (connections.isEmpty()) {
+            throw new IllegalArgumentException("at least one connection is needed");
+        }
+        StatefulConnection<byte[], byte[]> connection = connections.get(0);
+        if (connections.size() > 1 && connections.stream().anyMatch(c -> c instanceof StatefulRedisClusterConnection)) {
+            throw new IllegalArgumentException("several connections are for a standalone server; pass one cluster"
+                    + " connection");
+        }
+        this.connection = connection;
+        this.lanes = new Lanes(connections.size() == 1 ? connections : connections.subList(1, connections.size()),
+                options.pipelineDepth());
+        this.allConnections = List.copyOf(connections);
         this.keyspace = Keyspace.of(connection);
-        this.ownsConnection = ownsConnection;
+        this.ownsConnection = ownsConnections;
         this.keys = keys;
         this.indexName = bytes(keys.indexName());
         this.statsKey = bytes(keys.statsKey());
@@ -117,6 +151,7 @@ public final class ValkeyCacheStore implements CacheStore {
         this.configKey = bytes(keys.configKey());
         this.heartbeatKey = bytes(keys.heartbeatKey());
         this.nameBytes = bytes(keys.name());
+        this.knnQueryAll = bytes(FtCommands.knnQuery(null, 1));
     }
 
     @Override
@@ -179,7 +214,13 @@ public final class ValkeyCacheStore implements CacheStore {
 
     @Override
     public Mono<List<Candidate>> knn(float[] vector, int k, Filter filter) {
-        return single(FtKeywords.SEARCH, () -> new FtSearchOutput(), knnArgs(vector, k, filter))
+        return Mono.defer(() -> {
+                    Pipeline p = new Pipeline(1);
+                    AsyncCommand<byte[], byte[], List<Candidate>> search = p.add(FtKeywords.SEARCH, new FtSearchOutput(),
+                            knnArgs(vector, k, filter));
+                    lanes.submit(p);
+                    return Mono.fromCompletionStage(search);
+                })
                 .publishOn(Schedulers.parallel())
                 .onErrorMap(e -> new ValkeyCommandError("FT.SEARCH", e));
     }
@@ -188,13 +229,12 @@ public final class ValkeyCacheStore implements CacheStore {
     @Override
     public Flux<SearchOutcome> knnAll(List<SearchRequest> requests) {
         return Mono.defer(() -> {
-                    Pipeline p = new Pipeline();
+                    Pipeline p = new Pipeline(requests.size());
                     List<AsyncCommand<byte[], byte[], List<Candidate>>> searches = new ArrayList<>(requests.size());
                     for (SearchRequest r : requests) {
                         searches.add(p.add(FtKeywords.SEARCH, new FtSearchOutput(), knnArgs(r.vector(), r.k(), r.filter())));
                     }
-                    p.dispatch(connection);
-                    return Mono.fromCompletionStage(p.allDone()).thenReturn(searches);
+                    return Mono.fromCompletionStage(lanes.submit(p)).thenReturn(searches);
                 })
                 .publishOn(Schedulers.parallel())
                 .flatMapIterable(searches -> {
@@ -217,11 +257,14 @@ public final class ValkeyCacheStore implements CacheStore {
      * nearest entry ({@link FtCommands#knnQuery(String, int, int)}).
      */
     private CommandArgs<byte[], byte[]> knnArgs(float[] vector, int k, Filter filter) {
-        String expr = filter == null || filter instanceof Filter.All ? null : filter.toQuery();
-        String query = keyspace.isCluster()
-                ? FtCommands.knnQuery(expr, k, Math.max(k, FtCommands.DEFAULT_EF_RUNTIME))
-                : FtCommands.knnQuery(expr, k);
-        return FtCommands.knnSearch(keys.indexName(), query, Float32.encode(vector), k, FtCommands.KNN_RETURN_FIELDS);
+        boolean all = filter == null || filter instanceof Filter.All;
+        byte[] query;
+        if (keyspace.isCluster()) {
+            query = bytes(FtCommands.knnQuery(all ? null : filter.toQuery(), k, Math.max(k, FtCommands.DEFAULT_EF_RUNTIME)));
+        } else {
+            query = all && k == 1 ? knnQueryAll : bytes(FtCommands.knnQuery(all ? null : filter.toQuery(), k));
+        }
+        return FtCommands.knnSearch(indexName, query, Float32.encode(vector), k);
     }
 
     // ---------------------------------------------------------------------------------------------- entries
@@ -234,7 +277,7 @@ public final class ValkeyCacheStore implements CacheStore {
     @Override
     public Mono<Void> putEntries(List<String> keyList, List<EntryRecord> entries, List<Duration> ttls) {
         return Mono.defer(() -> {
-            Pipeline p = new Pipeline();
+            Pipeline p = new Pipeline(keyList.size() * 2);
             List<AsyncCommand<byte[], byte[], Long>> hsets = new ArrayList<>(keyList.size());
             for (int i = 0; i < keyList.size(); i++) {
                 byte[] key = bytes(keyList.get(i));
@@ -257,8 +300,7 @@ public final class ValkeyCacheStore implements CacheStore {
                             Pipeline.args().addKey(key).add(ttl.toSeconds()));
                 }
             }
-            p.dispatch(connection);
-            return Mono.fromCompletionStage(p.allDone()).then(Mono.fromCallable(() -> {
+            return Mono.fromCompletionStage(lanes.submit(p)).then(Mono.fromCallable(() -> {
                 for (AsyncCommand<byte[], byte[], Long> h : hsets) {
                     try {
                         h.toCompletableFuture().join();
@@ -636,7 +678,7 @@ public final class ValkeyCacheStore implements CacheStore {
     @Override
     public void close() {
         if (ownsConnection) {
-            connection.closeAsync();
+            allConnections.forEach(StatefulConnection::closeAsync);
         }
     }
 

@@ -192,6 +192,20 @@ public final class FtCommands {
     }
 
     /**
+     * The store's hot path: {@link #knnSearchArgv} with {@link #KNN_RETURN_FIELDS}, from an index name and query
+     * already encoded (UTF-8), straight into {@link CommandArgs} with no intermediate list.
+     */
+    public static CommandArgs<byte[], byte[]> knnSearch(byte[] indexName, byte[] query, byte[] vectorBytes, int k) {
+        Objects.requireNonNull(vectorBytes, "vectorBytes");
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                .add(indexName).add(query).add(PARAMS).add(TWO).add(VEC).add(vectorBytes);
+        for (byte[] b : KNN_RETURN_CLAUSE) {
+            args.add(b);
+        }
+        return args.add(LIMIT).add(ZERO).add(number(k)).add(DIALECT).add(TWO);
+    }
+
+    /**
      * Key-only {@code FT.SEARCH} (invalidation): {@code {idx} {filter} RETURN 0 LIMIT 0 {limit} DIALECT 2}.
      * The reply is {@code [total, key, key, ...]}. Note valkey-search 1.2.1 rejects a bare {@code *} filter here.
      */
