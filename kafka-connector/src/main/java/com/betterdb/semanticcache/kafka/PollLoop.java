@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +52,7 @@ final class PollLoop implements Runnable {
     private final OutcomeSink outcomes;
     private final InFlight inFlight;
     private final LlmTimeouts llm;
+    private final StartPositions startPositions;
 
     private final LinkedBlockingQueue<Runnable> control = new LinkedBlockingQueue<>();
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
@@ -82,6 +82,7 @@ final class PollLoop implements Runnable {
         this.outcomes = outcomes;
         this.inFlight = inFlight;
         this.llm = llm;
+        this.startPositions = new StartPositions(config, consumer, llm);
         Object session = config.consumerProperties().get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
         this.sessionTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(session == null ? 45_000
                 : Long.parseLong(session.toString().trim()));
@@ -401,6 +402,9 @@ final class PollLoop implements Runnable {
                 failed.record.offset(), null, null, System.nanoTime() - failed.polledNanos, code));
         log.warn("semantic-cache processor {}: {} offset {} failed (attempt {}), retrying in {} ms: {}",
                 config.clientId(), ps.tp, failed.record.offset(), failed.attempts, backoffMs, code);
+        // The exception may quote the input (an embedder's message): never above DEBUG.
+        log.debug("semantic-cache processor {}: {} offset {} failure", config.clientId(), ps.tp, failed.record.offset(),
+                r.error());
     }
 
     // ------------------------------------------------------------------------------------------------ LLM timeouts
@@ -567,101 +571,16 @@ final class PollLoop implements Runnable {
         }
     }
 
-    private Role roleOf(TopicPartition tp) {
-        if (tp.topic().equals(config.promptsTopic())) {
-            return Role.PROMPTS;
-        }
-        return tp.topic().equals(config.llmRepliesTopic()) ? Role.REPLIES : Role.REQUESTS;
-    }
-
     /** Runs inside {@code poll()}, on the poll thread. */
     private final class Rebalance implements org.apache.kafka.clients.consumer.ConsumerRebalanceListener {
 
-        /**
-         * Every assigned partition starts at the group's committed offset: never at a position this consumer
-         * remembers from an earlier assignment, which another member may have moved past since.
-         */
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
             if (assigned.isEmpty()) {
                 return;
             }
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(assigned),
-                    Duration.ofSeconds(30));
-            Set<TopicPartition> noCommit = new HashSet<>();
-            for (TopicPartition tp : assigned) {
-                PartitionState ps = new PartitionState(tp, roleOf(tp));
-                partitions.put(tp, ps);
-                OffsetAndMetadata c = committed.get(tp);
-                if (c != null) {
-                    consumer.seek(tp, c);
-                    ps.commit = c;
-                } else {
-                    noCommit.add(tp);
-                }
-                switch (ps.role) {
-                    case REQUESTS -> llm.requestsAssigned(tp.partition(), c);
-                    case REPLIES -> llm.repliesAssigned(tp.partition());
-                    default -> {
-                    }
-                }
-            }
-            startWithoutCommit(noCommit);
-            replayAnswers(committed);
+            startPositions.apply(assigned, partitions);
             log.info("semantic-cache processor {}: assigned {}", config.clientId(), assigned);
-        }
-
-        /**
-         * A partition without a committed offset starts where {@code auto.offset.reset} says, explicitly (the
-         * consumer might otherwise keep a position from an earlier assignment); the processor's own requests topic
-         * starts at its end: older requests are not this group's timers.
-         */
-        private void startWithoutCommit(Set<TopicPartition> tps) {
-            List<TopicPartition> beginning = new ArrayList<>();
-            List<TopicPartition> end = new ArrayList<>();
-            String reset = String.valueOf(config.consumerProperties().getOrDefault("auto.offset.reset", "earliest"));
-            for (TopicPartition tp : tps) {
-                if (roleOf(tp) == Role.REQUESTS || reset.equals("latest")) {
-                    end.add(tp);
-                } else if (reset.equals("earliest")) {
-                    beginning.add(tp);
-                }
-            }
-            if (!beginning.isEmpty()) {
-                consumer.seekToBeginning(beginning);
-            }
-            if (!end.isEmpty()) {
-                consumer.seekToEnd(end);
-            }
-        }
-
-        /**
-         * Requests read again from the committed offset may have been answered before: read the replies from the
-         * time of the oldest unanswered request up to the replies' committed offset, to settle them only.
-         */
-        private void replayAnswers(Map<TopicPartition, OffsetAndMetadata> committed) {
-            if (!llm.enabled()) {
-                return;
-            }
-            Map<TopicPartition, Long> times = new HashMap<>();
-            for (PartitionState ps : partitions.values()) {
-                if (ps.role == Role.REPLIES && committed.get(ps.tp) != null) {
-                    Long from = llm.replayFromMs(ps.tp.partition());
-                    if (from != null) {
-                        times.put(ps.tp, Math.max(0, from));
-                    }
-                }
-            }
-            if (times.isEmpty()) {
-                return;
-            }
-            consumer.offsetsForTimes(times, Duration.ofSeconds(30)).forEach((tp, found) -> {
-                long until = committed.get(tp).offset();
-                if (found != null && found.offset() < until) {
-                    consumer.seek(tp, found.offset());
-                    partitions.get(tp).replayUntil = until;
-                }
-            });
         }
 
         @Override

@@ -1,6 +1,5 @@
 package com.betterdb.semanticcache.kafka;
 
-import com.betterdb.semanticcache.kafka.events.Events;
 import com.betterdb.semanticcache.kafka.events.PromptEvent;
 import com.betterdb.semanticcache.kafka.testing.KafkaBroker;
 import com.betterdb.semanticcache.kafka.testing.KafkaTest;
