@@ -88,6 +88,7 @@ public final class SemanticCache implements AutoCloseable {
     private final ObservationRegistry observations;
     private final Embedder embedder;
     private final Decider decider;
+    private final ReadThrough readThrough;
     private final CostTable costTable;
     private final RuntimeConfig initialConfig;
     private final AtomicReference<RuntimeConfig> config;
@@ -116,6 +117,8 @@ public final class SemanticCache implements AutoCloseable {
                     return d == null ? 0 : d.dimension();
                 });
         this.decider = new Decider(options.name(), options.uncertaintyBand(), metrics, this::nowMs);
+        this.readThrough = new ReadThrough(this, metrics, new InFlightRegistry(options.coalescing()),
+                options.uncertaintyBand());
         this.costTable = CostTable.effective(options.useDefaultCostTable(), options.costTable());
         this.initialConfig = new RuntimeConfig(options.defaultThreshold(), options.categoryThresholds(),
                 options.defaultTtl());
@@ -279,6 +282,17 @@ public final class SemanticCache implements AutoCloseable {
      * and one pipelined flush of all bookkeeping writes (stats, window, miss-pending, TTL refresh, cost).
      */
     public Mono<CacheResult> check(Prompt prompt, CheckOptions options) {
+        return checked(prompt, options).map(Checked::result);
+    }
+
+    /**
+     * A lookup's result with what was computed on the way: the query vector and the threshold in force. The
+     * read-through path matches concurrent misses on these, without embedding again.
+     */
+    record Checked(CacheResult result, float[] vector, double threshold, String category, Filter filter) {
+    }
+
+    Mono<Checked> checked(Prompt prompt, CheckOptions options) {
         Objects.requireNonNull(prompt, "prompt");
         CheckOptions opts = options == null ? CheckOptions.defaults() : options;
         return observed(OP_CHECK, obs -> Mono.defer(() -> {
@@ -296,10 +310,11 @@ public final class SemanticCache implements AutoCloseable {
                                     obs.highCardinalityKeyValue(SEARCH_LATENCY_MS,
                                             Double.toString((System.nanoTime() - searchStart) / 1e6));
                                     return decider.decide(lookup, rows, obs);
-                                });
-                    })
-                    // The one bookkeeping flush of this check.
-                    .flatMap(d -> recordQuietly(List.of(d.bookkeeping())).thenReturn(d.result()));
+                                })
+                                // The one bookkeeping flush of this check.
+                                .flatMap(d -> recordQuietly(List.of(d.bookkeeping())).thenReturn(new Checked(
+                                        d.result(), e.vector(), lookup.threshold(), lookup.category(), filter)));
+                    });
         }));
     }
 
@@ -467,6 +482,28 @@ public final class SemanticCache implements AutoCloseable {
         List<Candidate> rows = (List<Candidate>) rowsOrError;
         return decider.decide(lookup, rows, Observation.NOOP)
                 .onErrorResume(e -> Mono.just(new Decider.Decision(CacheResult.failed(e), null)));
+    }
+
+    // ------------------------------------------------------------------------------------------------ read-through
+
+    public Mono<ComputeResult> getOrCompute(String prompt, Function<? super Prompt, ? extends Mono<Answer>> llm) {
+        return getOrCompute(Prompt.of(prompt), llm, GetOrComputeOptions.defaults());
+    }
+
+    public Mono<ComputeResult> getOrCompute(String prompt, Function<? super Prompt, ? extends Mono<Answer>> llm,
+                                            GetOrComputeOptions options) {
+        return getOrCompute(Prompt.of(prompt), llm, options);
+    }
+
+    /**
+     * Read-through: looks the prompt up and returns the cached response on a hit; on a miss calls {@code llm} once
+     * (lazily, on subscription), stores its answer with the answer's model and token usage (so cost tracking works)
+     * and returns it. An LLM error reaches the caller and nothing is stored. A cache failure is answered around by
+     * calling the LLM unless {@link GetOrComputeOptions#failOpen()} is off.
+     */
+    public Mono<ComputeResult> getOrCompute(Prompt prompt, Function<? super Prompt, ? extends Mono<Answer>> llm,
+                                            GetOrComputeOptions options) {
+        return readThrough.getOrCompute(prompt, llm, options);
     }
 
     // ------------------------------------------------------------------------------------------------ store

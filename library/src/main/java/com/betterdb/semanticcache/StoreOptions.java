@@ -72,6 +72,22 @@ public record StoreOptions(
         return new Builder();
     }
 
+    /** A builder holding these options, to derive changed copies. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.ttl = ttl;
+        b.category = category;
+        b.model = model;
+        b.metadata = new LinkedHashMap<>(metadata);
+        b.inputTokens = inputTokens;
+        b.outputTokens = outputTokens;
+        b.temperature = temperature;
+        b.topP = topP;
+        b.seed = seed;
+        b.entryId = entryId;
+        return b;
+    }
+
     public static final class Builder {
         private Duration ttl;
         private String category = "";
