@@ -86,7 +86,7 @@ public final class Events {
         } catch (JsonMappingException e) {
             throw new DecodeException(DeadLetterReason.UNDECODABLE, memberOf(e, type) + " has the wrong JSON type or value");
         } catch (IOException | IllegalArgumentException e) {
-            throw new DecodeException(DeadLetterReason.UNDECODABLE, "value does not match the " + type.getSimpleName() + " schema");
+            throw new DecodeException(DeadLetterReason.UNDECODABLE, "value does not match the event schema");
         }
     }
 
