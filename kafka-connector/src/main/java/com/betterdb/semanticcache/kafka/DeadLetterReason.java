@@ -13,5 +13,7 @@ public enum DeadLetterReason {
     /** The record value is larger than {@code maxRecordBytes}. */
     TOO_LARGE,
     /** Processing failed {@code maxProcessingAttempts} times (only when that bound is set). */
-    PROCESSING_FAILED
+    PROCESSING_FAILED,
+    /** The record's output was refused by Kafka for good (e.g. larger than the output topic accepts). */
+    OUTPUT_REJECTED
 }

@@ -17,6 +17,18 @@ public final class KafkaMetricNames {
     public static final String DEAD_LETTERED = "semantic_cache_kafka_dead_lettered_total";
     /** Counter: processing failures that will be retried, tag {@link #TAG_TOPIC}. */
     public static final String RETRIES = "semantic_cache_kafka_retries_total";
+    /** Counter: records produced again after a failed send of the same record (a subset of records out), tag {@link #TAG_TOPIC}. */
+    public static final String RESENDS = "semantic_cache_kafka_resends_total";
+    /** Counter: sends that failed, tags {@link #TAG_TOPIC} and {@link #TAG_ERROR} (a Kafka error code). */
+    public static final String SEND_ERRORS = "semantic_cache_kafka_send_errors_total";
+    /** Counter: LLM requests sent again because no reply came within {@code llmTimeout}. */
+    public static final String LLM_REREQUESTS = "semantic_cache_kafka_llm_rerequests_total";
+    /** Counter: prompts answered with {@code source=error} because no LLM reply came after every attempt. */
+    public static final String LLM_TIMEOUTS = "semantic_cache_kafka_llm_timeouts_total";
+    /** Counter: LLM replies for a prompt already answered (or timed out): stored, not forwarded. */
+    public static final String DUPLICATE_REPLIES = "semantic_cache_kafka_duplicate_replies_total";
+    /** Gauge: LLM requests awaiting their reply, tracked by this instance. */
+    public static final String LLM_PENDING = "semantic_cache_kafka_llm_pending";
     /** Gauge: records polled and not yet finished. */
     public static final String IN_FLIGHT = "semantic_cache_kafka_in_flight";
     /** Timer: poll to acknowledgement of a record's outputs, tag {@link #TAG_OUTCOME}. */
@@ -26,6 +38,8 @@ public final class KafkaMetricNames {
     public static final String TAG_REASON = "reason";
     public static final String TAG_OUTCOME = "outcome";
     public static final String TAG_GROUP = "group";
+    public static final String TAG_CLIENT = "client";
+    public static final String TAG_ERROR = "error";
 
     private KafkaMetricNames() {
     }

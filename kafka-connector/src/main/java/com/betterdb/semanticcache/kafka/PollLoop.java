@@ -2,10 +2,10 @@ package com.betterdb.semanticcache.kafka;
 
 import com.betterdb.semanticcache.SemanticCache;
 import com.betterdb.semanticcache.kafka.ChunkPipeline.ChunkResult;
-import com.betterdb.semanticcache.kafka.ChunkPipeline.In;
+import com.betterdb.semanticcache.kafka.PartitionState.Role;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -18,48 +18,28 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The one thread that owns the consumer. It polls, hands chunks of each partition to the {@link ChunkPipeline}
  * (one chunk per partition at a time, so outputs follow input order), takes the finished prefixes back through a
- * queue, commits their offsets, pauses the partitions when too many records are in flight, and retries failed
- * records in place after a backoff.
+ * queue, commits their offsets, pauses each partition whose share of the in-flight budget is used up, retries failed
+ * records in place after a backoff, and fires the LLM timeouts that are due.
  */
 final class PollLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
-
-    /** Per assigned partition; touched only by the poll thread. */
-    private static final class PartitionState {
-        final TopicPartition tp;
-        final boolean prompts;
-        final ArrayDeque<In> pending = new ArrayDeque<>();
-        List<In> busy;
-        long notBeforeNanos;
-        int failures;
-        Long commitOffset;
-        /** Offset of the first record polled in this assignment; null before. */
-        Long firstPolled;
-        boolean dirty;
-        boolean revoking;
-
-        PartitionState(TopicPartition tp, boolean prompts) {
-            this.tp = tp;
-            this.prompts = prompts;
-        }
-    }
+    private static final long PURGE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final SemanticCacheProcessorConfig config;
     private final SemanticCache cache;
@@ -67,19 +47,15 @@ final class PollLoop implements Runnable {
     private final Producer<byte[], byte[]> producer;
     private final ChunkPipeline pipeline;
     private final Scheduler workScheduler;
+    private final Scheduler sendScheduler;
     private final ProcessorMetrics metrics;
     private final OutcomeSink outcomes;
-    private final AtomicInteger inFlight;
-    private final AtomicInteger maxObservedInFlight = new AtomicInteger();
-    private final int effectiveMaxPoll;
+    private final InFlight inFlight;
+    private final LlmTimeouts llm;
+    private final StartPositions startPositions;
 
     private final LinkedBlockingQueue<Runnable> control = new LinkedBlockingQueue<>();
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
-    /**
-     * First unprocessed offset of partitions given up with polled records dropped. If the same partition comes
-     * back, the consumer may keep its fetch position past those records, so it is sought back explicitly.
-     */
-    private final Map<TopicPartition, Long> resumeFrom = new HashMap<>();
     final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
     private volatile boolean stopRequested;
@@ -87,24 +63,33 @@ final class PollLoop implements Runnable {
     private volatile boolean inPoll;
     private volatile boolean running;
     private long stopDeadline;
+    private long lastPurge = System.nanoTime();
+    /** When the last poll returned; a gap longer than the session timeout means this process was paused. */
+    private long lastPollReturn;
+    private final long sessionTimeoutNanos;
 
     PollLoop(SemanticCacheProcessorConfig config, SemanticCache cache, Consumer<byte[], byte[]> consumer,
-             Producer<byte[], byte[]> producer, ChunkPipeline pipeline, Scheduler workScheduler,
-             ProcessorMetrics metrics, OutcomeSink outcomes, AtomicInteger inFlight) {
+             Producer<byte[], byte[]> producer, ChunkPipeline pipeline, Scheduler workScheduler, Scheduler sendScheduler,
+             ProcessorMetrics metrics, OutcomeSink outcomes, InFlight inFlight, LlmTimeouts llm) {
         this.config = config;
         this.cache = cache;
         this.consumer = consumer;
         this.producer = producer;
         this.pipeline = pipeline;
         this.workScheduler = workScheduler;
+        this.sendScheduler = sendScheduler;
         this.metrics = metrics;
         this.outcomes = outcomes;
         this.inFlight = inFlight;
-        this.effectiveMaxPoll = Math.min(config.maxPollRecords(), config.maxInFlight());
+        this.llm = llm;
+        this.startPositions = new StartPositions(config, consumer, llm);
+        Object session = config.consumerProperties().get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+        this.sessionTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(session == null ? 45_000
+                : Long.parseLong(session.toString().trim()));
     }
 
-    int maxObservedInFlight() {
-        return maxObservedInFlight.get();
+    String clientId() {
+        return config.clientId();
     }
 
     boolean isRunning() {
@@ -139,12 +124,16 @@ final class PollLoop implements Runnable {
             if (!initializeCache()) {
                 return;
             }
+            new StartupChecks(config, consumer).run();
             List<String> topics = new ArrayList<>();
             topics.add(config.promptsTopic());
             if (config.llmRepliesTopic() != null) {
                 topics.add(config.llmRepliesTopic());
             }
-            consumer.subscribe(topics, new Listener());
+            if (llm.enabled()) {
+                topics.add(config.llmRequestsTopic());
+            }
+            consumer.subscribe(topics, new Rebalance());
             log.info("semantic-cache processor {} started: {}", config.clientId(), config);
             while (!crashed) {
                 runControl();
@@ -152,20 +141,29 @@ final class PollLoop implements Runnable {
                     if (stopDeadline == 0) {
                         stopDeadline = System.nanoTime() + config.stopTimeout().toNanos();
                     }
-                    if (inFlight.get() == 0 || System.nanoTime() - stopDeadline > 0) {
+                    if (inFlight.total() == 0 || System.nanoTime() - stopDeadline > 0) {
                         break;
                     }
                 }
                 dispatch();
+                fireLlmTimeouts();
                 commitAsync();
                 updatePause();
                 ConsumerRecords<byte[], byte[]> records = poll(nextPollTimeout());
                 if (crashed) {
                     break;
                 }
+                if (resumedAfterLongPause() && !membershipConfirmed()) {
+                    setBack(records);
+                    continue;
+                }
                 accept(records);
                 dispatch();
             }
+        } catch (WakeupException e) {
+            if (!stopRequested) {
+                failure = e;
+            } // else: stopped while starting
         } catch (Throwable t) {
             failure = t;
             if (!crashed) {
@@ -228,6 +226,60 @@ final class PollLoop implements Runnable {
         }
     }
 
+    private boolean resumedAfterLongPause() {
+        long now = System.nanoTime();
+        boolean paused = lastPollReturn != 0 && now - lastPollReturn > sessionTimeoutNanos;
+        lastPollReturn = now;
+        return paused;
+    }
+
+    /**
+     * After a pause longer than the session timeout (a stop-the-world pause, SIGSTOP, a suspended VM) the group has
+     * most likely given this member's partitions to another, but the consumer does not know it yet: its poll still
+     * returns records. A synchronous commit of the current commit points tells: it fails when the member is fenced.
+     */
+    private boolean membershipConfirmed() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = offsets(partitions.values(), false);
+        if (offsets.isEmpty()) {
+            return true;
+        }
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                consumer.commitSync(offsets, Duration.ofSeconds(10));
+                return true;
+            } catch (WakeupException e) {
+                // a completion woke the consumer; ask again
+            } catch (RuntimeException e) {
+                log.warn("semantic-cache processor {}: resumed after a pause longer than the session timeout and no "
+                        + "longer a member of the group ({}); records polled are left to their owner",
+                        config.clientId(), FailureCodes.of(e));
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Processes nothing more: each partition goes back to its first record not started, read again if still ours. */
+    private void setBack(ConsumerRecords<byte[], byte[]> records) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            first.put(tp, records.records(tp).get(0).offset());
+        }
+        for (PartitionState ps : partitions.values()) {
+            if (!ps.pending.isEmpty()) {
+                first.put(ps.tp, ps.pending.peek().record.offset());
+                inFlight.release(ps.tp, ps.pending.size());
+                ps.pending.clear();
+            }
+        }
+        Set<TopicPartition> assigned = consumer.assignment();
+        first.forEach((tp, offset) -> {
+            if (assigned.contains(tp)) {
+                consumer.seek(tp, offset);
+            }
+        });
+    }
+
     private void runControl() {
         Runnable r;
         while ((r = control.poll()) != null) {
@@ -235,6 +287,10 @@ final class PollLoop implements Runnable {
         }
     }
 
+    /**
+     * Takes what the partitions have room for. Records beyond that are not kept: the partition is sought back to
+     * the first of them and reads them again once it has room, so the in-flight bounds hold exactly.
+     */
     private void accept(ConsumerRecords<byte[], byte[]> records) {
         if (records.isEmpty()) {
             return;
@@ -244,22 +300,36 @@ final class PollLoop implements Runnable {
             List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
             PartitionState ps = partitions.get(tp);
             if (ps == null || ps.revoking) {
-                // Not ours any more: not processed, not committed; the owner reads it again.
+                continue; // not ours any more: not processed, not committed; the owner reads it again
+            }
+            int from = 0;
+            while (from < list.size() && list.get(from).offset() < ps.replayUntil) {
+                llm.settleReplayed(list.get(from));
+                ps.doneTimestampMs = Math.max(ps.doneTimestampMs, list.get(from).timestamp());
+                from++;
+            }
+            int room = ps.role == Role.REQUESTS ? llm.room() : inFlight.room(tp);
+            int take = Math.min(room, list.size() - from);
+            if (from + take < list.size()) {
+                consumer.seek(tp, list.get(from + take).offset());
+            }
+            if (take == 0) {
                 continue;
             }
-            if (ps.firstPolled == null) {
-                ps.firstPolled = list.get(0).offset();
+            List<ConsumerRecord<byte[], byte[]>> taken = list.subList(from, from + take);
+            metrics.polled(tp.topic(), take);
+            if (ps.role == Role.REQUESTS) {
+                taken.forEach(llm::onRequest);
+                continue;
             }
-            for (ConsumerRecord<byte[], byte[]> r : list) {
-                ps.pending.add(new In(r, now));
+            for (ConsumerRecord<byte[], byte[]> r : taken) {
+                ps.pending.add(new InputRecord(r, now));
             }
-            metrics.polled(tp.topic(), list.size());
+            inFlight.add(tp, take);
             if (log.isDebugEnabled()) {
                 log.debug("semantic-cache processor {}: polled {} records of {} from offset {}", config.clientId(),
-                        list.size(), tp, list.get(0).offset());
+                        take, tp, taken.get(0).offset());
             }
-            int n = inFlight.addAndGet(list.size());
-            maxObservedInFlight.accumulateAndGet(n, Math::max);
         }
     }
 
@@ -273,19 +343,19 @@ final class PollLoop implements Runnable {
                 continue;
             }
             int n = Math.min(config.chunkSize(), ps.pending.size());
-            List<In> chunk = new ArrayList<>(n);
+            List<InputRecord> chunk = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 chunk.add(ps.pending.poll());
             }
             ps.busy = chunk;
-            Mono<ChunkResult> work = ps.prompts ? pipeline.prompts(chunk) : pipeline.replies(chunk);
+            Mono<ChunkResult> work = ps.role == Role.PROMPTS ? pipeline.prompts(chunk) : pipeline.replies(chunk);
             work.subscribeOn(workScheduler).subscribe(
                     r -> post(() -> onChunkDone(ps, chunk, r)),
                     e -> post(() -> onChunkDone(ps, chunk, new ChunkResult(0, e))));
         }
     }
 
-    private void onChunkDone(PartitionState ps, List<In> chunk, ChunkResult r) {
+    private void onChunkDone(PartitionState ps, List<InputRecord> chunk, ChunkResult r) {
         if (partitions.get(ps.tp) != ps || ps.busy != chunk) {
             return; // abandoned by a rebalance; its in-flight count was released then
         }
@@ -296,57 +366,116 @@ final class PollLoop implements Runnable {
                     chunk.size(), done);
         }
         if (done > 0) {
-            ps.commitOffset = chunk.get(done - 1).record.offset() + 1;
-            ps.dirty = true;
-            inFlight.addAndGet(-done);
+            ps.commitAt(new OffsetAndMetadata(chunk.get(done - 1).record.offset() + 1));
+            inFlight.release(ps.tp, done);
+            if (ps.role == Role.REPLIES) {
+                for (int i = 0; i < done; i++) {
+                    ps.doneTimestampMs = Math.max(ps.doneTimestampMs, chunk.get(i).record.timestamp());
+                }
+            }
         }
         if (done >= chunk.size()) {
             ps.failures = 0;
             return;
         }
-        List<In> rest = chunk.subList(done, chunk.size());
+        List<InputRecord> rest = chunk.subList(done, chunk.size());
         if (stopRequested || ps.revoking) {
             // Not retried while stopping or handing the partition over: left uncommitted, read again later.
-            inFlight.addAndGet(-rest.size());
+            inFlight.release(ps.tp, rest.size());
             return;
         }
-        In failed = rest.get(0);
+        InputRecord failed = rest.get(0);
         failed.attempts++;
         ps.failures++;
         long backoffMs = Math.min(config.maxRetryBackoff().toMillis(),
                 config.retryBackoff().toMillis() << Math.min(20, ps.failures - 1));
         ps.notBeforeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
-        String detail = r.error() == null ? "unknown" : r.error().getClass().getName();
+        String code = FailureCodes.of(r.error());
         if (config.maxProcessingAttempts() > 0 && failed.attempts >= config.maxProcessingAttempts()) {
-            failed.forcedDeadLetter = detail;
+            failed.forcedDeadLetter = code;
         }
         for (int i = rest.size() - 1; i >= 0; i--) {
             ps.pending.addFirst(rest.get(i));
         }
         metrics.retry(ps.tp.topic());
         outcomes.emit(new ProcessingOutcome(ProcessingOutcome.Kind.RETRY, ps.tp.topic(), ps.tp.partition(),
-                failed.record.offset(), null, null, System.nanoTime() - failed.polledNanos, detail));
+                failed.record.offset(), null, null, System.nanoTime() - failed.polledNanos, code));
         log.warn("semantic-cache processor {}: {} offset {} failed (attempt {}), retrying in {} ms: {}",
-                config.clientId(), ps.tp, failed.record.offset(), failed.attempts, backoffMs,
-                r.error() == null ? "unknown" : r.error().toString());
+                config.clientId(), ps.tp, failed.record.offset(), failed.attempts, backoffMs, code);
+        // The exception may quote the input (an embedder's message): never above DEBUG.
+        log.debug("semantic-cache processor {}: {} offset {} failure", config.clientId(), ps.tp, failed.record.offset(),
+                r.error());
     }
+
+    // ------------------------------------------------------------------------------------------------ LLM timeouts
+
+    private void fireLlmTimeouts() {
+        if (!llm.enabled() || stopRequested) {
+            return;
+        }
+        for (PartitionState ps : partitions.values()) {
+            if (ps.role != Role.REPLIES || ps.revoking) {
+                continue;
+            }
+            for (LlmTimeouts.Action a : llm.due(ps.tp.partition(), repliesKnownUntil(ps))) {
+                Mono.fromRunnable(() -> producer.send(a.record(), (md, ex) -> post(() -> onActionDone(a, ex))))
+                        .subscribeOn(sendScheduler)
+                        .subscribe(v -> { }, ex -> post(() -> onActionDone(a, ex)));
+            }
+        }
+        if (System.nanoTime() - lastPurge > PURGE_INTERVAL_NANOS) {
+            llm.purge();
+            lastPurge = System.nanoTime();
+        }
+    }
+
+    /**
+     * The time up to which the replies of this partition are known: now when it is read to the end with nothing
+     * unfinished, else the timestamp of the newest finished reply. A backlog of replies is thus never taken for
+     * missing replies.
+     */
+    private long repliesKnownUntil(PartitionState replies) {
+        if (replies.inFlight() == 0) {
+            OptionalLong lag = consumer.currentLag(replies.tp);
+            if (lag.isPresent() && lag.getAsLong() == 0) {
+                return System.currentTimeMillis();
+            }
+        }
+        return replies.doneTimestampMs;
+    }
+
+    private void onActionDone(LlmTimeouts.Action a, Throwable ex) {
+        if (ex != null) {
+            String code = FailureCodes.of(ex);
+            metrics.sendError(a.record().topic(), code);
+            log.warn("semantic-cache processor {}: LLM timeout of {} not written, retrying: {}", config.clientId(),
+                    a.record().topic() + "-" + a.partition(), code);
+            llm.actionFailed(a);
+            return;
+        }
+        metrics.produced(a.record().topic());
+        llm.acted(a);
+        if (!a.last()) {
+            metrics.llmRerequest();
+            outcomes.emit(new ProcessingOutcome(ProcessingOutcome.Kind.LLM_RETRY, config.llmRequestsTopic(),
+                    a.partition(), a.pending().offset, a.id(), null, 0, "attempt " + (a.pending().attempt + 1)));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ commits
 
     private Map<TopicPartition, OffsetAndMetadata> offsets(Collection<PartitionState> states, boolean onlyDirty) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
         for (PartitionState ps : states) {
-            if (ps.commitOffset != null && (ps.dirty || !onlyDirty)) {
-                offsets.put(ps.tp, new OffsetAndMetadata(ps.commitOffset));
+            if (ps.role == Role.REQUESTS) {
+                ps.commitAt(llm.commitPoint(ps.tp.partition()));
+            }
+            if (ps.commit != null && (ps.dirty || !onlyDirty)) {
+                offsets.put(ps.tp, ps.commit);
                 ps.dirty = false;
             }
         }
         return offsets;
-    }
-
-    private void rememberResume(PartitionState ps) {
-        Long resume = ps.commitOffset != null ? ps.commitOffset : ps.firstPolled;
-        if (resume != null) {
-            resumeFrom.put(ps.tp, resume);
-        }
     }
 
     private void commitAsync() {
@@ -379,19 +508,30 @@ final class PollLoop implements Runnable {
         }
     }
 
+    /** Pauses exactly the partitions without room (all of them when stopping), resumes the others. */
     private void updatePause() {
         Set<TopicPartition> assignment = consumer.assignment();
         if (assignment.isEmpty()) {
             return;
         }
-        boolean full = stopRequested || inFlight.get() + effectiveMaxPoll > config.maxInFlight();
-        if (full) {
-            consumer.pause(assignment);
-        } else {
-            Set<TopicPartition> paused = consumer.paused();
-            if (!paused.isEmpty()) {
-                consumer.resume(paused);
+        Set<TopicPartition> paused = consumer.paused();
+        List<TopicPartition> pause = new ArrayList<>();
+        List<TopicPartition> resume = new ArrayList<>();
+        for (TopicPartition tp : assignment) {
+            PartitionState ps = partitions.get(tp);
+            boolean full = stopRequested || ps == null
+                    || (ps.role == Role.REQUESTS ? llm.room() == 0 : inFlight.room(tp) == 0);
+            if (full && !paused.contains(tp)) {
+                pause.add(tp);
+            } else if (!full && paused.contains(tp)) {
+                resume.add(tp);
             }
+        }
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
         }
     }
 
@@ -402,9 +542,9 @@ final class PollLoop implements Runnable {
                 closeQuietly(() -> producer.close(Duration.ZERO));
                 closeQuietly(() -> consumer.close(CloseOptions.timeout(Duration.ZERO)));
             } else {
-                if (inFlight.get() > 0) {
+                if (inFlight.total() > 0) {
                     log.warn("semantic-cache processor {}: stopping with {} records unfinished (not committed)",
-                            config.clientId(), inFlight.get());
+                            config.clientId(), inFlight.total());
                 }
                 commitSync(offsets(partitions.values(), false));
                 closeQuietly(() -> producer.close(Duration.ofSeconds(10)));
@@ -413,7 +553,7 @@ final class PollLoop implements Runnable {
             }
         } finally {
             partitions.clear();
-            inFlight.set(0);
+            inFlight.clear();
             outcomes.complete();
             if (failure != null && !crashed) {
                 terminated.completeExceptionally(failure);
@@ -432,18 +572,14 @@ final class PollLoop implements Runnable {
     }
 
     /** Runs inside {@code poll()}, on the poll thread. */
-    private final class Listener implements ConsumerRebalanceListener {
+    private final class Rebalance implements org.apache.kafka.clients.consumer.ConsumerRebalanceListener {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-            for (TopicPartition tp : assigned) {
-                partitions.computeIfAbsent(tp, t -> new PartitionState(t, t.topic().equals(config.promptsTopic())));
-                Long resume = resumeFrom.get(tp);
-                if (resume != null) {
-                    consumer.seek(tp, resume);
-                }
+            if (assigned.isEmpty()) {
+                return;
             }
-            resumeFrom.clear();
+            startPositions.apply(assigned, partitions);
             log.info("semantic-cache processor {}: assigned {}", config.clientId(), assigned);
         }
 
@@ -461,7 +597,7 @@ final class PollLoop implements Runnable {
                     if (ps != null) {
                         states.add(ps);
                         ps.revoking = true;
-                        inFlight.addAndGet(-ps.pending.size());
+                        inFlight.release(tp, ps.pending.size());
                         ps.pending.clear();
                     }
                 }
@@ -482,10 +618,8 @@ final class PollLoop implements Runnable {
                     if (ps.busy != null) {
                         log.warn("semantic-cache processor {}: {} revoked with {} records unfinished; the new owner "
                                 + "processes them again", config.clientId(), ps.tp, ps.busy.size());
-                        inFlight.addAndGet(-ps.busy.size());
                     }
-                    rememberResume(ps);
-                    partitions.remove(ps.tp);
+                    forget(ps.tp);
                 }
                 log.info("semantic-cache processor {}: revoked {}", config.clientId(), revoked);
             } finally {
@@ -496,14 +630,17 @@ final class PollLoop implements Runnable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> lost) {
             for (TopicPartition tp : lost) {
-                PartitionState ps = partitions.remove(tp);
-                if (ps != null) {
-                    inFlight.addAndGet(-ps.pending.size() - (ps.busy == null ? 0 : ps.busy.size()));
-                    // If it comes back, start again at the first record not known to be finished.
-                    rememberResume(ps);
-                }
+                forget(tp);
             }
             log.warn("semantic-cache processor {}: lost {} (not committed)", config.clientId(), lost);
+        }
+
+        private void forget(TopicPartition tp) {
+            PartitionState ps = partitions.remove(tp);
+            inFlight.forget(tp);
+            if (ps != null && ps.role != Role.PROMPTS) {
+                llm.forget(tp.partition());
+            }
         }
     }
 }

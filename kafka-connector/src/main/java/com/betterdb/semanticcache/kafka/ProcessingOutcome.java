@@ -27,6 +27,12 @@ public record ProcessingOutcome(Kind kind, String topic, int partition, long off
         /** A bad record sent to the dead-letter topic. */
         DEAD_LETTERED,
         /** Processing failed (cache, embedding or produce error); the record will be retried. */
-        RETRY
+        RETRY,
+        /** No LLM reply came within {@code llmTimeout}: the LLM request was sent again. */
+        LLM_RETRY,
+        /** No LLM reply came after {@code llmMaxAttempts} requests: a response with {@code source=error} was sent. */
+        LLM_TIMEOUT,
+        /** An LLM reply for a prompt already answered (or timed out): stored in the cache, not forwarded. */
+        DUPLICATE_REPLY
     }
 }

@@ -3,16 +3,15 @@ package com.betterdb.semanticcache.kafka;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** A running {@link SemanticCacheProcessor}. */
 public final class ProcessorHandle {
 
     private final PollLoop loop;
     private final OutcomeSink outcomes;
-    private final AtomicInteger inFlight;
+    private final InFlight inFlight;
 
-    ProcessorHandle(PollLoop loop, OutcomeSink outcomes, AtomicInteger inFlight) {
+    ProcessorHandle(PollLoop loop, OutcomeSink outcomes, InFlight inFlight) {
         this.loop = loop;
         this.outcomes = outcomes;
         this.inFlight = inFlight;
@@ -43,14 +42,19 @@ public final class ProcessorHandle {
         return outcomes.flux();
     }
 
-    /** Records polled and not yet finished. */
+    /** Records polled and not yet finished, over all input topics. */
     public int inFlight() {
-        return inFlight.get();
+        return inFlight.total();
     }
 
-    /** The largest {@link #inFlight()} seen so far; never more than {@code maxInFlight}. */
+    /** The largest in-flight count one input topic reached so far; never more than {@code maxInFlight}. */
     public int maxObservedInFlight() {
-        return loop.maxObservedInFlight();
+        return inFlight.maxObserved();
+    }
+
+    /** The client id prefix of this instance's consumer ({@code -consumer}) and producer ({@code -producer}). */
+    public String clientId() {
+        return loop.clientId();
     }
 
     public boolean isRunning() {

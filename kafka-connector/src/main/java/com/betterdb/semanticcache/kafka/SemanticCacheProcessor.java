@@ -4,8 +4,11 @@ import com.betterdb.semanticcache.SemanticCache;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -16,7 +19,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * The Kafka pipeline around a {@link SemanticCache}:
@@ -39,8 +42,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The cache is the caller's: the processor initialises it (retrying while it is unreachable) but never closes it.
  */
 public final class SemanticCacheProcessor {
-
-    private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final SemanticCacheProcessorConfig config;
     private final SemanticCache cache;
@@ -74,25 +75,39 @@ public final class SemanticCacheProcessor {
      * @throws IllegalStateException when called twice
      */
     public ProcessorHandle start() {
+        return start(UnaryOperator.identity());
+    }
+
+    /** Test seam: {@code decorate} wraps the producer (e.g. to inject send failures). */
+    ProcessorHandle start(UnaryOperator<Producer<byte[], byte[]>> decorate) {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("processor already started");
         }
-        String clientId = config.clientId() + "-" + INSTANCES.incrementAndGet();
+        String clientId = config.clientId() != null ? config.clientId() : ClientIds.defaultClientId();
+        SemanticCacheProcessorConfig cfg = config.toBuilder().clientId(clientId).build();
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(clientId));
-        KafkaProducer<byte[], byte[]> producer;
+        Producer<byte[], byte[]> producer;
         try {
-            producer = new KafkaProducer<>(producerProperties(clientId));
+            producer = decorate.apply(new KafkaProducer<>(producerProperties(clientId)));
         } catch (RuntimeException e) {
             consumer.close();
             throw e;
         }
-        AtomicInteger inFlight = new AtomicInteger();
         OutcomeSink outcomes = new OutcomeSink();
-        ProcessorMetrics metrics = new ProcessorMetrics(registry, config.groupId(), clientId, inFlight);
+        ProcessorMetrics metrics = new ProcessorMetrics(registry, cfg.groupId(), clientId);
+        InFlight inFlight = new InFlight(cfg.maxInFlight(), cfg.maxInFlightPerPartition());
+        metrics.inFlightGauge(cfg.promptsTopic(), inFlight.topic(cfg.promptsTopic()));
+        LlmTimeouts llm = new LlmTimeouts(cfg);
+        if (cfg.llmRepliesTopic() != null) {
+            metrics.inFlightGauge(cfg.llmRepliesTopic(), inFlight.topic(cfg.llmRepliesTopic()));
+            metrics.pendingGauge(llm.pending());
+        }
         Scheduler sendScheduler = Schedulers.newSingle("semantic-cache-kafka-send-" + clientId, true);
-        ChunkPipeline pipeline = new ChunkPipeline(config, cache, producer, sendScheduler, metrics, outcomes);
-        PollLoop loop = new PollLoop(config.toBuilder().clientId(clientId).build(), cache, consumer, producer,
-                pipeline, Schedulers.boundedElastic(), metrics, outcomes, inFlight);
+        Outputs outputs = new Outputs(cfg);
+        OutputSender sender = new OutputSender(producer, sendScheduler, outputs, metrics, outcomes);
+        ChunkPipeline pipeline = new ChunkPipeline(cfg, cache, outputs, sender, llm);
+        PollLoop loop = new PollLoop(cfg, cache, consumer, producer, pipeline, Schedulers.boundedElastic(),
+                sendScheduler, metrics, outcomes, inFlight, llm);
         loop.terminated.whenComplete((v, e) -> sendScheduler.dispose());
         Thread thread = new Thread(loop, "semantic-cache-kafka-poll-" + clientId);
         thread.setDaemon(true);
@@ -110,6 +125,14 @@ public final class SemanticCacheProcessor {
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-consumer");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(config.maxPollRecords(), config.maxInFlight()));
+        if (LlmTimeouts.enabledFor(config)) {
+            // LLM timeouts need partition p of llm-requests and of llm-replies on the same member: range assignment.
+            if (GroupProtocol.CONSUMER.name().equalsIgnoreCase(String.valueOf(p.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG)))) {
+                p.put(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, "range");
+            } else {
+                p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
+            }
+        }
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return p;

@@ -27,6 +27,9 @@ public final class SemanticCacheProcessorConfig {
     private final String llmRepliesTopic;
     private final String deadLetterTopic;
     private final int maxInFlight;
+    private final int maxInFlightPerPartition;
+    /** As set on the builder: 0 means derived from maxInFlight. */
+    private final int maxInFlightPerPartitionSetting;
     private final int maxPollRecords;
     private final int chunkSize;
     private final int maxRecordBytes;
@@ -36,6 +39,9 @@ public final class SemanticCacheProcessorConfig {
     private final int maxProcessingAttempts;
     private final Duration revokeTimeout;
     private final Duration stopTimeout;
+    private final Duration llmTimeout;
+    private final int llmMaxAttempts;
+    private final int maxPendingLlmRequests;
     private final String correlationHeader;
     private final CheckOptions checkOptions;
     private final BatchOptions batchOptions;
@@ -52,6 +58,9 @@ public final class SemanticCacheProcessorConfig {
         this.llmRepliesTopic = b.llmRepliesTopic;
         this.deadLetterTopic = b.deadLetterTopic;
         this.maxInFlight = b.maxInFlight;
+        this.maxInFlightPerPartitionSetting = b.maxInFlightPerPartition;
+        this.maxInFlightPerPartition = b.maxInFlightPerPartition == 0 ? Math.max(1, b.maxInFlight / 4)
+                : b.maxInFlightPerPartition;
         this.maxPollRecords = b.maxPollRecords;
         this.chunkSize = b.chunkSize;
         this.maxRecordBytes = b.maxRecordBytes;
@@ -61,6 +70,9 @@ public final class SemanticCacheProcessorConfig {
         this.maxProcessingAttempts = b.maxProcessingAttempts;
         this.revokeTimeout = b.revokeTimeout;
         this.stopTimeout = b.stopTimeout;
+        this.llmTimeout = b.llmTimeout;
+        this.llmMaxAttempts = b.llmMaxAttempts;
+        this.maxPendingLlmRequests = b.maxPendingLlmRequests;
         this.correlationHeader = b.correlationHeader;
         this.checkOptions = b.checkOptions;
         this.batchOptions = b.batchOptions;
@@ -83,6 +95,7 @@ public final class SemanticCacheProcessorConfig {
         b.llmRepliesTopic = llmRepliesTopic;
         b.deadLetterTopic = deadLetterTopic;
         b.maxInFlight = maxInFlight;
+        b.maxInFlightPerPartition = maxInFlightPerPartitionSetting;
         b.maxPollRecords = maxPollRecords;
         b.chunkSize = chunkSize;
         b.maxRecordBytes = maxRecordBytes;
@@ -92,6 +105,9 @@ public final class SemanticCacheProcessorConfig {
         b.maxProcessingAttempts = maxProcessingAttempts;
         b.revokeTimeout = revokeTimeout;
         b.stopTimeout = stopTimeout;
+        b.llmTimeout = llmTimeout;
+        b.llmMaxAttempts = llmMaxAttempts;
+        b.maxPendingLlmRequests = maxPendingLlmRequests;
         b.correlationHeader = correlationHeader;
         b.checkOptions = checkOptions;
         b.batchOptions = batchOptions;
@@ -106,7 +122,11 @@ public final class SemanticCacheProcessorConfig {
     /** Consumer group id. Required. */
     public String groupId() { return groupId; }
 
-    /** Prefix of the consumer and producer {@code client.id}; default {@code semantic-cache-<groupId>}. */
+    /**
+     * Prefix of the consumer ({@code -consumer}) and producer ({@code -producer}) {@code client.id}, or {@code null}
+     * (the default): then each started instance picks {@code semantic-cache-<host>-<random hex>}, so no two instances
+     * share one. When you set it, give each instance its own.
+     */
     public String clientId() { return clientId; }
 
     /** Topic of {@code PromptEvent}s. Required. */
@@ -124,8 +144,30 @@ public final class SemanticCacheProcessorConfig {
     /** Topic of dead letters. Required. */
     public String deadLetterTopic() { return deadLetterTopic; }
 
-    /** Records polled and not yet finished, at most (default 512). The consumer pauses before it would exceed it. */
+    /**
+     * Records polled and not yet finished, at most, per input topic (prompts; LLM replies) (default 512). A topic's
+     * partitions are paused when it reaches this, and resumed as records finish.
+     */
     public int maxInFlight() { return maxInFlight; }
+
+    /**
+     * Records of one partition polled and not yet finished, at most (default {@code maxInFlight / 4}, at least 1): a
+     * stuck partition is paused alone once it holds this many, the others go on.
+     */
+    public int maxInFlightPerPartition() { return maxInFlightPerPartition; }
+
+    /**
+     * How long to wait for the reply to an LLM request before asking again, or, after {@link #llmMaxAttempts()}
+     * requests, answering the prompt with {@code source=error} (default 120 s; {@code Duration.ZERO}: no timeouts).
+     * Needs llm-requests and llm-replies with the same number of partitions.
+     */
+    public Duration llmTimeout() { return llmTimeout; }
+
+    /** LLM requests per prompt at most, the first included (default 2). */
+    public int llmMaxAttempts() { return llmMaxAttempts; }
+
+    /** LLM requests awaiting their reply that one instance tracks, at most (default 10,000). */
+    public int maxPendingLlmRequests() { return maxPendingLlmRequests; }
 
     /** Consumer {@code max.poll.records} (default 256; at most {@code maxInFlight}). */
     public int maxPollRecords() { return maxPollRecords; }
@@ -133,7 +175,10 @@ public final class SemanticCacheProcessorConfig {
     /** Records of one partition processed together (one {@code checkAll} / {@code storeAll}); default 64. */
     public int chunkSize() { return chunkSize; }
 
-    /** Larger record values are dead-lettered as {@code TOO_LARGE} (default 1 MiB). */
+    /**
+     * Larger records (key, value and headers) are dead-lettered as {@code TOO_LARGE} (default 1 MiB - 1 KiB =
+     * 1,047,552). With the bytes the processor adds it must fit the producer's {@code max.request.size}.
+     */
     public int maxRecordBytes() { return maxRecordBytes; }
 
     /** Longest {@code consumer.poll} wait (default 100 ms). */
@@ -176,8 +221,10 @@ public final class SemanticCacheProcessorConfig {
     public String toString() {
         return "SemanticCacheProcessorConfig[groupId=" + groupId + ", prompts=" + promptsTopic + ", replies="
                 + llmRepliesTopic + ", responses=" + responsesTopic + ", llmRequests=" + llmRequestsTopic
-                + ", deadLetter=" + deadLetterTopic + ", maxInFlight=" + maxInFlight + ", maxPollRecords="
-                + maxPollRecords + ", chunkSize=" + chunkSize + "]";
+                + ", deadLetter=" + deadLetterTopic + ", maxInFlight=" + maxInFlight + ", maxInFlightPerPartition="
+                + maxInFlightPerPartition + ", maxPollRecords=" + maxPollRecords + ", chunkSize=" + chunkSize
+                + ", maxRecordBytes=" + maxRecordBytes + ", llmTimeout=" + llmTimeout + ", llmMaxAttempts="
+                + llmMaxAttempts + "]";
     }
 
     public static final class Builder {
@@ -190,15 +237,19 @@ public final class SemanticCacheProcessorConfig {
         private String llmRepliesTopic;
         private String deadLetterTopic;
         private int maxInFlight = 512;
+        private int maxInFlightPerPartition = 0;
         private int maxPollRecords = 256;
         private int chunkSize = 64;
-        private int maxRecordBytes = 1024 * 1024;
+        private int maxRecordBytes = SizeLimits.DEFAULT_MAX_RECORD_BYTES;
         private Duration pollTimeout = Duration.ofMillis(100);
         private Duration retryBackoff = Duration.ofMillis(100);
         private Duration maxRetryBackoff = Duration.ofSeconds(5);
         private int maxProcessingAttempts = 0;
         private Duration revokeTimeout = Duration.ofSeconds(10);
         private Duration stopTimeout = Duration.ofSeconds(30);
+        private Duration llmTimeout = Duration.ofSeconds(120);
+        private int llmMaxAttempts = 2;
+        private int maxPendingLlmRequests = 10_000;
         private String correlationHeader = Headers.CORRELATION_ID;
         private CheckOptions checkOptions = CheckOptions.defaults();
         private BatchOptions batchOptions = BatchOptions.defaults();
@@ -217,6 +268,11 @@ public final class SemanticCacheProcessorConfig {
         public Builder llmRepliesTopic(String v) { this.llmRepliesTopic = v; return this; }
         public Builder deadLetterTopic(String v) { this.deadLetterTopic = v; return this; }
         public Builder maxInFlight(int v) { this.maxInFlight = v; return this; }
+        /** Records of one partition in flight, at most; 0 (the default) derives it: {@code max(1, maxInFlight / 4)}. */
+        public Builder maxInFlightPerPartition(int v) { this.maxInFlightPerPartition = v; return this; }
+        public Builder llmTimeout(Duration v) { this.llmTimeout = v; return this; }
+        public Builder llmMaxAttempts(int v) { this.llmMaxAttempts = v; return this; }
+        public Builder maxPendingLlmRequests(int v) { this.maxPendingLlmRequests = v; return this; }
         public Builder maxPollRecords(int v) { this.maxPollRecords = v; return this; }
         public Builder chunkSize(int v) { this.chunkSize = v; return this; }
         public Builder maxRecordBytes(int v) { this.maxRecordBytes = v; return this; }
@@ -250,8 +306,8 @@ public final class SemanticCacheProcessorConfig {
             if (llmRepliesTopic != null) {
                 requireText("llmRepliesTopic", llmRepliesTopic);
             }
-            if (clientId == null) {
-                clientId = "semantic-cache-" + groupId;
+            if (clientId != null) {
+                requireText("clientId", clientId);
             }
             requirePositive("maxInFlight", maxInFlight);
             requirePositive("maxPollRecords", maxPollRecords);
@@ -261,6 +317,14 @@ public final class SemanticCacheProcessorConfig {
                 throw new IllegalArgumentException("maxPollRecords (" + maxPollRecords
                         + ") must not exceed maxInFlight (" + maxInFlight + ")");
             }
+            if (maxInFlightPerPartition < 0 || maxInFlightPerPartition > maxInFlight) {
+                throw new IllegalArgumentException("maxInFlightPerPartition must be within 1..maxInFlight (" + maxInFlight
+                        + "), got " + maxInFlightPerPartition);
+            }
+            SizeLimits.check(maxRecordBytes, producerProperties);
+            requireDuration("llmTimeout", llmTimeout);
+            requirePositive("llmMaxAttempts", llmMaxAttempts);
+            requirePositive("maxPendingLlmRequests", maxPendingLlmRequests);
             if (maxProcessingAttempts < 0) {
                 throw new IllegalArgumentException("maxProcessingAttempts must be >= 0, got " + maxProcessingAttempts);
             }

@@ -81,6 +81,42 @@ class DeadLetterTest {
         }
     }
 
+    /** Finding 5: input the schema does not allow is dead-lettered with its reason, and the message quotes none of it. */
+    @Test
+    void laxInputIsDeadLetteredWithItsReasonAndWithoutEchoingIt(KafkaBroker broker) {
+        try (Harness h = new Harness(broker, 1)) {
+            ProcessorHandle p = h.start(h.config().build(), h.cache());
+            Map<String, byte[]> bad = new java.util.LinkedHashMap<>();
+            bad.put("trailing", utf8("{\"v\":1,\"id\":\"a\",\"prompt\":\"secret words\"} secret"));
+            bad.put("duplicate", utf8("{\"v\":1,\"id\":\"a\",\"prompt\":\"secret\",\"prompt\":\"secret 2\"}"));
+            bad.put("number-prompt", utf8("{\"v\":1,\"id\":\"a\",\"prompt\":42}"));
+            bad.put("string-version", utf8("{\"v\":\"1\",\"id\":\"a\",\"prompt\":\"secret\"}"));
+            bad.put("fraction-version", utf8("{\"v\":1.9,\"id\":\"a\",\"prompt\":\"secret\"}"));
+            bad.put("nbsp-prompt", utf8("{\"v\":1,\"id\":\"a\",\"prompt\":\"\u00a0\"}"));
+            bad.put("utf16-bom", "{\"v\":1,\"id\":\"a\",\"prompt\":\"secret\"}".getBytes(StandardCharsets.UTF_16));
+            bad.put("metadata-key", utf8("{\"v\":1,\"id\":\"a\",\"prompt\":\"x\",\"metadata\":{\"secretKey\":7}}"));
+            bad.forEach((key, value) -> h.send(h.prompts, key, value, Map.of()));
+            h.send(h.prompts, "good", PromptEvent.of("good-1", "a good prompt"));
+            h.flush();
+            List<ConsumerRecord<byte[], byte[]>> dead = h.readAtLeast(h.deadLetters, bad.size(), WAIT);
+            Map<String, ConsumerRecord<byte[], byte[]>> byKey = dead.stream()
+                    .collect(Collectors.toMap(r -> Harness.str(r.key()), r -> r));
+            assertThat(byKey).containsOnlyKeys(bad.keySet());
+            Map<String, DeadLetterReason> expected = Map.of("trailing", DeadLetterReason.UNDECODABLE,
+                    "duplicate", DeadLetterReason.UNDECODABLE, "number-prompt", DeadLetterReason.UNDECODABLE,
+                    "string-version", DeadLetterReason.UNDECODABLE, "fraction-version", DeadLetterReason.UNDECODABLE,
+                    "nbsp-prompt", DeadLetterReason.MISSING_FIELD, "utf16-bom", DeadLetterReason.UNDECODABLE,
+                    "metadata-key", DeadLetterReason.UNDECODABLE);
+            expected.forEach((key, reason) -> {
+                assertThat(Harness.header(byKey.get(key), Headers.DLQ_REASON)).as(key).isEqualTo(reason.name());
+                assertThat(Harness.header(byKey.get(key), Headers.DLQ_ERROR)).as(key).doesNotContainIgnoringCase("secret")
+                        .doesNotContain("java.").doesNotContain("Exception");
+            });
+            assertThat(h.readAtLeast(h.llmRequests, 1, WAIT)).extracting(r -> Harness.str(r.key())).containsExactly("good");
+            p.stop().block(WAIT);
+        }
+    }
+
     private static void assertReason(ConsumerRecord<byte[], byte[]> r, DeadLetterReason reason, String topic,
                                      long offset) {
         assertThat(Harness.header(r, Headers.DLQ_REASON)).isEqualTo(reason.name());

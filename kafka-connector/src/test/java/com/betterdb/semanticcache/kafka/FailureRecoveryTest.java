@@ -158,7 +158,9 @@ class FailureRecoveryTest {
             AtomicInteger maxGauge = new AtomicInteger();
             Thread sampler = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
-                    maxGauge.accumulateAndGet((int) h.meters.get(KafkaMetricNames.IN_FLIGHT).gauge().value(), Math::max);
+                    double inFlight = h.meters.get(KafkaMetricNames.IN_FLIGHT)
+                            .tag(KafkaMetricNames.TAG_TOPIC, h.prompts).gauge().value();
+                    maxGauge.accumulateAndGet((int) inFlight, Math::max);
                     Harness.sleep(2);
                 }
             });

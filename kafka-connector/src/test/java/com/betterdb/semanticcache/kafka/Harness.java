@@ -3,10 +3,12 @@ package com.betterdb.semanticcache.kafka;
 import com.betterdb.semanticcache.SemanticCache;
 import com.betterdb.semanticcache.SemanticCacheOptions;
 import com.betterdb.semanticcache.embed.EmbedFn;
+import com.betterdb.semanticcache.store.CacheStoreFactory;
 import com.betterdb.semanticcache.kafka.events.Events;
 import com.betterdb.semanticcache.kafka.testing.KafkaBroker;
 import com.betterdb.semanticcache.kafka.events.LlmReplyEvent;
 import com.betterdb.semanticcache.kafka.events.LlmRequestEvent;
+import com.betterdb.semanticcache.kafka.events.ResponseEvent;
 import com.betterdb.semanticcache.testing.embed.TestEmbedder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -30,8 +32,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /** Unique topics, a cache on {@link TestStore}, a producer and readers for one test. */
@@ -66,20 +70,39 @@ final class Harness implements AutoCloseable {
         // Input order matters to some tests; no idempotence needed for a test feeder.
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        // Tests send records near the broker's 1 MiB default limit: the feeder itself must not refuse them.
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024);
         producer = new KafkaProducer<>(p);
     }
 
     SemanticCache cache(EmbedFn embedFn) {
-        return SemanticCache.create(SemanticCacheOptions.builder()
-                .name("kc" + tag)
-                .store(TestStore.factory(store))
+        return SemanticCache.create(cacheOptions("kc" + tag, TestStore.factory(store), embedFn));
+    }
+
+    /** A cache for these tests: threshold 0.1, no embedding cache, config refresh or discovery. */
+    static SemanticCacheOptions cacheOptions(String name, CacheStoreFactory store, EmbedFn embedFn) {
+        return SemanticCacheOptions.builder()
+                .name(name)
+                .store(store)
                 .embedFn(embedFn)
                 .defaultThreshold(0.1)
                 .embeddingCache(SemanticCacheOptions.EmbeddingCache.disabled())
                 .configRefresh(SemanticCacheOptions.ConfigRefresh.disabled())
                 .discovery(SemanticCacheOptions.Discovery.disabled())
                 .meterRegistry(new SimpleMeterRegistry())
-                .build());
+                .build();
+    }
+
+    /** Waits until {@code condition} holds, at most {@code timeout}; returns whether it does. */
+    static boolean await(java.util.function.BooleanSupplier condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            sleep(10);
+        }
+        return true;
     }
 
     SemanticCache cache() {
@@ -114,6 +137,12 @@ final class Harness implements AutoCloseable {
         headers.forEach((k, v) -> h.add(k, v.getBytes(StandardCharsets.UTF_8)));
         producer.send(new ProducerRecord<>(topic, null, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
                 value, h));
+    }
+
+    /** Sends to one partition of {@code topic}. */
+    void send(String topic, int partition, String key, byte[] value) {
+        producer.send(new ProducerRecord<>(topic, partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value));
     }
 
     void send(String topic, String key, Object event) {
@@ -190,29 +219,70 @@ final class Harness implements AutoCloseable {
         }
     }
 
+    /** What the simulated LLM worker does with one request: answer after {@code delayMs}, or drop it. */
+    record Answer(long delayMs) {
+        static final Answer NOW = new Answer(0);
+        static final Answer DROP = new Answer(-1);
+
+        static Answer after(long ms) {
+            return new Answer(ms);
+        }
+    }
+
+    /** Requests the worker received, by id (re-requests included). */
+    final Map<String, AtomicInteger> llmRequestsSeen = new ConcurrentHashMap<>();
+
     /**
      * A simulated LLM worker: reads llm-requests and answers each with {@code "answer to: " + prompt} on
-     * llm-replies, carrying key and correlation header.
+     * llm-replies. It follows the worker contract: same partition number and key as the request, headers copied,
+     * offsets committed only after the replies it sent were acknowledged.
      */
     void startLlmWorker() {
+        startLlmWorker((req, attempt) -> Answer.NOW);
+    }
+
+    /** A worker that decides per request (and per attempt, 1 for the first) what to do. */
+    void startLlmWorker(java.util.function.BiFunction<LlmRequestEvent, Integer, Answer> behaviour) {
         KafkaConsumer<byte[], byte[]> c = rawConsumer("llm-worker-" + tag);
         c.subscribe(List.of(llmRequests));
+        java.util.concurrent.ScheduledExecutorService later = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "llm-worker-late-" + tag);
+                    t.setDaemon(true);
+                    return t;
+                });
         Thread t = new Thread(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted()) {
+                    List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
                         LlmRequestEvent req = decode(r, LlmRequestEvent.class);
+                        int attempt = llmRequestsSeen.computeIfAbsent(req.id(), k -> new AtomicInteger()).incrementAndGet();
+                        Answer answer = behaviour.apply(req, attempt);
+                        if (answer.delayMs() < 0) {
+                            continue;
+                        }
                         LlmReplyEvent reply = new LlmReplyEvent(Events.VERSION, req.id(), req.prompt(),
                                 "answer to: " + req.prompt(), "gpt-4o-mini", 12, 30, req.category(), null);
-                        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(llmReplies, null, r.key(),
+                        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(llmReplies, r.partition(), r.key(),
                                 Events.encode(reply), r.headers());
-                        producer.send(out);
+                        if (answer.delayMs() == 0) {
+                            acks.add(producer.send(out));
+                        } else {
+                            later.schedule(() -> producer.send(out), answer.delayMs(), TimeUnit.MILLISECONDS);
+                        }
+                    }
+                    for (java.util.concurrent.Future<?> f : acks) {
+                        f.get(30, TimeUnit.SECONDS);
                     }
                     c.commitSync();
                 }
             } catch (org.apache.kafka.common.errors.InterruptException | org.apache.kafka.common.errors.WakeupException e) {
                 // stopping
+            } catch (Exception e) {
+                throw new IllegalStateException("test LLM worker failed", e);
             } finally {
+                later.shutdownNow();
                 c.close(Duration.ZERO);
             }
         }, "llm-worker-" + tag);
@@ -222,6 +292,17 @@ final class Harness implements AutoCloseable {
             c.wakeup();
             t.join(5000);
         });
+    }
+
+    /** Ids of the records read from {@code topic} (events with an {@code id} member), with their counts. */
+    static Map<String, Integer> idCounts(List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            if (r.value() != null) {
+                counts.merge(decode(r, ResponseEvent.class).id(), 1, Integer::sum);
+            }
+        }
+        return counts;
     }
 
     @Override

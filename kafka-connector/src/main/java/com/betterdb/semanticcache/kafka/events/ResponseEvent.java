@@ -18,13 +18,18 @@ import java.util.List;
  * @param confidence    {@code high} or {@code uncertain} (cache hits)
  * @param matchedKey    the cache entry key: the matched one (hits) or the one written (llm)
  * @param costSaved     dollars saved by the hit, when the entry has a cost
- * @param model         model of the reply (llm) or of the request (cache)
+ * @param model         model of the reply (llm) or of the request (cache, error)
+ * @param error         why there is no answer ({@code source=error}): {@value #ERROR_LLM_TIMEOUT}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ResponseEvent(Integer v, String id, String response, List<ContentBlock> contentBlocks, String source,
-                            Double similarity, String confidence, String matchedKey, Double costSaved, String model) {
+                            Double similarity, String confidence, String matchedKey, Double costSaved, String model,
+                            String error) {
 
     public static final String SOURCE_CACHE = "cache";
     public static final String SOURCE_LLM = "llm";
+    public static final String SOURCE_ERROR = "error";
+    /** {@code error} of a prompt whose LLM request got no reply after every attempt. */
+    public static final String ERROR_LLM_TIMEOUT = "LLM_TIMEOUT";
 }

@@ -25,7 +25,8 @@ import org.apache.kafka.server.common.MetadataVersion;
  * A real single-node KRaft Kafka broker (combined broker + controller) running inside the test JVM, built on
  * Kafka's internal test kit ({@code kafka-test-common-runtime}, pinned with kafka-clients). Configured like a
  * production broker of the same version (latest production metadata version, no unstable APIs or features),
- * with replication factors of 1 and no initial rebalance delay.
+ * with replication factors of 1, no initial rebalance delay and a minimum session timeout of 1 s (fault tests wait for
+ * a member's session to expire).
  *
  * <p>Injected by {@link KafkaExtension} ({@code @KafkaTest}); shared by every test class in the JVM, so use unique
  * topic and group names. The broker's listeners bind all interfaces; clients use {@link #bootstrapServers()} (the
@@ -61,6 +62,8 @@ public final class KafkaBroker implements AutoCloseable {
         .setConfigProp("transaction.state.log.min.isr", "1")
         .setConfigProp("transaction.state.log.num.partitions", "1")
         .setConfigProp("group.initial.rebalance.delay.ms", "0")
+        // Fault tests pause or kill a member and wait for its session to expire: allow short sessions.
+        .setConfigProp("group.min.session.timeout.ms", "1000")
         .setConfigProp("auto.create.topics.enable", "false")
         .build();
     try {
