@@ -11,12 +11,17 @@ import com.betterdb.semanticcache.testing.llm.AdapterCacheFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The adapter building blocks: scope refs, part conversion, and the read-through returning a provider type. */
 class ProviderReadThroughTest {
@@ -58,6 +63,58 @@ class ProviderReadThroughTest {
         assertThat(fixture.entries()).isZero();
         call(Prompt.of("q"), toolCall);
         assertThat(calls).hasValue(2);
+    }
+
+    /**
+     * A concurrent paraphrase joins the computation in flight (getOrCompute coalesces misses): it gets a rebuilt
+     * reply, never the provider's own object, and the provider is called once. The first call's provider reply is held
+     * back until the second call has looked up and missed, so the second cannot hit a stored entry instead.
+     */
+    @Test
+    void aConcurrentParaphraseJoinsTheCallInFlightAndGetsARebuiltReply() {
+        Sinks.One<Reply> held = Sinks.one();
+        CompletableFuture<Reply> first = ProviderReadThrough.call(fixture.cache(), Prompt.of("q"),
+                GetOrComputeOptions.defaults(), () -> {
+                    calls.incrementAndGet();
+                    return held.asMono();
+                }, r -> Optional.of(Answer.of(r.text(), "m", 3, 4)), hit -> new Reply(hit.response(), true, true))
+                .toFuture();
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() == 1);
+        CompletableFuture<Reply> second = call(Prompt.of("q-near"), () -> Mono.just(new Reply("own", true, false)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> fixture.counter("requests_total", "result", "miss") == 2);
+        held.tryEmitValue(new Reply("a", true, false));
+        assertThat(first.join()).isEqualTo(new Reply("a", true, false));
+        assertThat(second.join()).isEqualTo(new Reply("a", true, true));
+        assertThat(calls).hasValue(1);
+    }
+
+    /** A reply that is not to be shared (not storable) is not handed to joined callers: they call the provider. */
+    @Test
+    void aCallerThatJoinedANotStorableReplyCallsTheProviderItself() {
+        Sinks.One<Reply> held = Sinks.one();
+        CompletableFuture<Reply> first = ProviderReadThrough.call(fixture.cache(), Prompt.of("q"),
+                GetOrComputeOptions.defaults(), () -> {
+                    calls.incrementAndGet();
+                    return held.asMono();
+                }, r -> r.storable() ? Optional.of(Answer.of(r.text(), "m", 3, 4)) : Optional.empty(),
+                hit -> new Reply(hit.response(), true, true)).toFuture();
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() == 1);
+        CompletableFuture<Reply> second = call(Prompt.of("q-near"), () -> Mono.fromCallable(() -> {
+            calls.incrementAndGet();
+            return new Reply("own tool call", false, false);
+        }));
+        await().atMost(Duration.ofSeconds(30)).until(() -> fixture.counter("requests_total", "result", "miss") == 2);
+        held.tryEmitValue(new Reply("tool call", false, false));
+        assertThat(first.join()).isEqualTo(new Reply("tool call", false, false));
+        assertThat(second.join()).isEqualTo(new Reply("own tool call", false, false));
+        assertThat(calls).hasValue(2);
+        assertThat(fixture.entries()).isZero();
+    }
+
+    private CompletableFuture<Reply> call(Prompt prompt, Supplier<Mono<Reply>> provider) {
+        return ProviderReadThrough.call(fixture.cache(), prompt, GetOrComputeOptions.defaults(), provider,
+                r -> r.storable() ? Optional.of(Answer.of(r.text(), "m", 3, 4)) : Optional.empty(),
+                hit -> new Reply(hit.response(), true, true)).toFuture();
     }
 
     @Test

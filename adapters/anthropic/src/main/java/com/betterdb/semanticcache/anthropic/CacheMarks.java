@@ -6,6 +6,8 @@ import com.betterdb.semanticcache.ComputeResult;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.UUID;
+
 /**
  * Rebuilds an Anthropic {@link Message} from a cache hit. The JSON is the API's own shape, read by the SDK's own
  * mapper (the code path of a real HTTP response), so a hit does not depend on which builder fields a given SDK
@@ -13,7 +15,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 final class CacheMarks {
 
-    /** Member added to a rebuilt message: {@code {"hit": true, "key": ..., "similarity": ...}}. */
+    /**
+     * Member added to a rebuilt message: {@code {"hit": true, "outcome": "hit"|"joined", "key": ...,
+     * "similarity": ...}} ({@code joined}: the call waited for a concurrent paraphrase's Anthropic call).
+     */
     static final String FIELD = "betterdb_cache";
     /** Start of the id part of a rebuilt message's id. */
     static final String ID_MARK = "cache-";
@@ -25,7 +30,8 @@ final class CacheMarks {
         JsonMapper json = ObjectMappers.jsonMapper();
         ObjectNode root = json.createObjectNode();
         String key = hit.entryKey();
-        root.put("id", "msg_" + ID_MARK + key.substring(key.lastIndexOf(':') + 1));
+        root.put("id", "msg_" + ID_MARK + (key == null ? UUID.randomUUID().toString()
+                : key.substring(key.lastIndexOf(':') + 1)));
         root.put("type", "message");
         root.put("role", "assistant");
         root.put("model", model);
@@ -51,8 +57,11 @@ final class CacheMarks {
         usage.putNull("speed");
         ObjectNode mark = root.putObject(FIELD);
         mark.put("hit", true);
-        mark.put("key", key);
-        if (hit.lookup() != null && hit.lookup().similarity() != null) {
+        mark.put("outcome", hit.fromCache() ? "hit" : "joined");
+        if (key != null) {
+            mark.put("key", key);
+        }
+        if (hit.fromCache() && hit.lookup() != null && hit.lookup().similarity() != null) {
             mark.put("similarity", hit.lookup().similarity());
         }
         return json.convertValue(root, Message.class);

@@ -14,8 +14,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The caching client through the real Anthropic SDK against a loopback server answering in the API's JSON shapes.
@@ -111,6 +117,36 @@ class CachingAnthropicClientTest {
         assertThat(CachingAnthropicClient.isCached(opus)).isFalse();
         assertThat(text(opus)).isEqualTo("Paris (opus).");
         assertThat(server.requestCount()).isEqualTo(2);
+    }
+
+    /**
+     * getOrCompute coalesces concurrent misses: a paraphrase asked while the first request is still at the provider
+     * waits for it instead of sending a second request, and gets the answer rebuilt, marked as joined.
+     */
+    @Test
+    void aConcurrentParaphraseWaitsForTheRequestInFlight() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        server.respond(req -> {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Reply.ok(AnthropicReplies.message("Paris.", 14, 8));
+        });
+        CompletableFuture<Message> first = cached.messages().create(ask("claude-sonnet-4-5", null, QUESTION)).toFuture();
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.requestCount() == 1);
+        CompletableFuture<Message> second = cached.messages().create(ask("claude-sonnet-4-5", null, PARAPHRASE)).toFuture();
+        // Both lookups missed: the paraphrase has joined the flight (it cannot hit, nothing is stored yet).
+        await().atMost(Duration.ofSeconds(30)).until(() -> fixture.counter("requests_total", "result", "miss") == 2);
+        release.countDown();
+        assertThat(CachingAnthropicClient.isCached(first.get(30, TimeUnit.SECONDS))).isFalse();
+        Message joined = second.get(30, TimeUnit.SECONDS);
+        assertThat(CachingAnthropicClient.isCached(joined)).isTrue();
+        assertThat(text(joined)).isEqualTo("Paris.");
+        assertThat(joined._additionalProperties().get("betterdb_cache").toString()).contains("outcome=joined");
+        assertThat(server.requestCount()).isEqualTo(1);
+        assertThat(fixture.counter("read_through_total", "outcome", "joined")).isEqualTo(1);
     }
 
     @Test

@@ -9,6 +9,7 @@ import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 
 import java.time.Instant;
+import java.util.UUID;
 
 /**
  * Rebuilds OpenAI responses from cache hits. The JSON is the API's own shape, read by the SDK's own mapper (the code
@@ -16,7 +17,10 @@ import java.time.Instant;
  */
 final class CacheMarks {
 
-    /** Member added to a rebuilt response: {@code {"hit": true, "key": ..., "similarity": ...}}. */
+    /**
+     * Member added to a rebuilt response: {@code {"hit": true, "outcome": "hit"|"joined", "key": ...,
+     * "similarity": ...}} ({@code joined}: the call waited for a concurrent paraphrase's OpenAI call).
+     */
     static final String FIELD = "betterdb_cache";
     /** Start of the id part of a rebuilt response's id. */
     static final String ID_MARK = "cache-";
@@ -88,15 +92,18 @@ final class CacheMarks {
     private static void mark(ObjectNode root, ComputeResult hit) {
         ObjectNode mark = root.putObject(FIELD);
         mark.put("hit", true);
-        mark.put("key", hit.entryKey());
-        if (hit.lookup() != null && hit.lookup().similarity() != null) {
+        mark.put("outcome", hit.fromCache() ? "hit" : "joined");
+        if (hit.entryKey() != null) {
+            mark.put("key", hit.entryKey());
+        }
+        if (hit.fromCache() && hit.lookup() != null && hit.lookup().similarity() != null) {
             mark.put("similarity", hit.lookup().similarity());
         }
     }
 
-    /** The uuid part of the entry key ({@code <name>:entry:<uuid>}). */
+    /** The uuid part of the entry key ({@code <name>:entry:<uuid>}); a fresh one when there is no entry. */
     private static String entryId(ComputeResult hit) {
         String key = hit.entryKey();
-        return key.substring(key.lastIndexOf(':') + 1);
+        return key == null ? UUID.randomUUID().toString() : key.substring(key.lastIndexOf(':') + 1);
     }
 }

@@ -18,10 +18,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The caching client through the real OpenAI SDK against a loopback server answering in the API's JSON shapes. The
@@ -150,6 +156,36 @@ class CachingOpenAIClientTest {
         assertThat(CachingOpenAIClient.isCached(ask(chat("gpt-4o", null, PARAPHRASE)))).isFalse();
         assertThat(CachingOpenAIClient.isCached(ask(withImage))).isTrue();
         assertThat(server.requestCount()).isEqualTo(2);
+    }
+
+    /**
+     * getOrCompute coalesces concurrent misses: a paraphrase asked while the first request is still at the provider
+     * waits for it instead of sending a second request, and gets the answer rebuilt, marked as joined.
+     */
+    @Test
+    void aConcurrentParaphraseWaitsForTheRequestInFlight() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        server.respond(req -> {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Reply.ok(OpenAIReplies.chat("Paris.", 19, 10));
+        });
+        CompletableFuture<ChatCompletion> first = cached.chat().completions().create(chat("gpt-4o", null, QUESTION)).toFuture();
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.requestCount() == 1);
+        CompletableFuture<ChatCompletion> second = cached.chat().completions().create(chat("gpt-4o", null, PARAPHRASE)).toFuture();
+        // Both lookups missed: the paraphrase has joined the flight (it cannot hit, nothing is stored yet).
+        await().atMost(Duration.ofSeconds(30)).until(() -> fixture.counter("requests_total", "result", "miss") == 2);
+        release.countDown();
+        assertThat(CachingOpenAIClient.isCached(first.get(30, TimeUnit.SECONDS))).isFalse();
+        ChatCompletion joined = second.get(30, TimeUnit.SECONDS);
+        assertThat(CachingOpenAIClient.isCached(joined)).isTrue();
+        assertThat(text(joined)).isEqualTo("Paris.");
+        assertThat(joined._additionalProperties().get("betterdb_cache").toString()).contains("outcome=joined");
+        assertThat(server.requestCount()).isEqualTo(1);
+        assertThat(fixture.counter("read_through_total", "outcome", "joined")).isEqualTo(1);
     }
 
     @Test
