@@ -33,8 +33,9 @@ import java.util.function.Supplier;
  *
  * <p><b>Hits</b> are {@link Message}s rebuilt from the cached text: one text block, {@code end_turn}, the requested
  * model, usage of zero tokens, an id starting with {@code msg_}{@value CacheMarks#ID_MARK} and a
- * {@value CacheMarks#FIELD} member ({@code hit}, {@code key}, {@code similarity}); {@link #isCached(Message)} tells
- * them apart.
+ * {@value CacheMarks#FIELD} member ({@code hit}, {@code outcome}, {@code key}, {@code similarity});
+ * {@link #isCached(Message)} tells them apart. A request that arrives while a paraphrase in the same scope is at
+ * Anthropic waits for it and gets the same rebuilt form ({@code outcome} {@code joined}).
  *
  * <p>Cache failures fail open as in {@link SemanticCache#getOrCompute}: the call still goes to Anthropic and the
  * failure is counted in {@code semantic_cache_fail_open_total}. Anthropic errors reach the caller; nothing is stored.

@@ -45,9 +45,10 @@ import java.util.function.Supplier;
  *
  * <p><b>Hits</b> are the SDK's own types, rebuilt from the cached text: one {@code stop} choice (Responses: one
  * completed output message), the requested model, usage of zero tokens, an id starting with
- * {@value CacheMarks#ID_MARK}, and a {@value CacheMarks#FIELD} member ({@code hit}, {@code key},
+ * {@value CacheMarks#ID_MARK}, and a {@value CacheMarks#FIELD} member ({@code hit}, {@code outcome}, {@code key},
  * {@code similarity}); {@link #isCached(ChatCompletion)} tells them apart. A cached {@code Response} is unknown to
- * OpenAI, so its id cannot be used as a {@code previous_response_id}.
+ * OpenAI, so its id cannot be used as a {@code previous_response_id}. A request that arrives while a paraphrase in
+ * the same scope is at OpenAI waits for it and gets the same rebuilt form ({@code outcome} {@code joined}).
  *
  * <p>Cache failures fail open as in {@link SemanticCache#getOrCompute}: the call still goes to OpenAI and the
  * failure is counted in {@code semantic_cache_fail_open_total}. OpenAI errors reach the caller; nothing is stored.
