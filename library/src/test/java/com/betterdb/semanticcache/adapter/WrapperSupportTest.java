@@ -101,8 +101,10 @@ class WrapperSupportTest {
         assertThat(MatchScope.systemHash(List.of("You are terse."))).isEqualTo(a);
         assertThat(MatchScope.systemHash(List.of("You are verbose."))).isNotEqualTo(a);
         assertThat(MatchScope.systemHash(List.of("a\nb"))).isNotEqualTo(MatchScope.systemHash(List.of("a", "b")));
-        assertThat(MatchScope.systemHash(List.of())).isNull();
-        assertThat(MatchScope.systemHash(List.of(""))).isNull();
+        String none = MatchScope.systemHash(List.of());
+        assertThat(none).startsWith("sys-").isNotEqualTo(a);
+        assertThat(MatchScope.systemHash(List.of(""))).isEqualTo(none);
+        assertThat(MatchScope.systemHash(null)).isEqualTo(none);
         assertThat(MatchScope.category("faq", a)).isEqualTo("faq:" + a);
         assertThat(MatchScope.category("", a)).isEqualTo(a);
         assertThat(MatchScope.category("faq", null)).isEqualTo("faq");
@@ -116,17 +118,20 @@ class WrapperSupportTest {
         assertThat(o.check().category()).isEqualTo("faq:" + sys);
         assertThat(o.store().category()).isEqualTo("faq:" + sys);
         assertThat(o.check().threshold()).isEqualTo(0.05);
-        assertThat(o.check().filter().toQuery()).isEqualTo(Filter.model("gpt-4o").toQuery());
+        assertThat(o.check().filter().toQuery()).isEqualTo(
+                Filter.and(Filter.category("faq:" + sys), Filter.model("gpt-4o")).toQuery());
         assertThat(o.store().model()).isEqualTo("gpt-4o");
 
         GetOrComputeOptions perCall = MatchScope.options(c, GetOrComputeOptions.defaults(), "faq", 0.2, null, sys);
         assertThat(perCall.check().threshold()).isEqualTo(0.2);
-        assertThat(perCall.check().filter()).isNull();
+        assertThat(perCall.check().filter().toQuery()).isEqualTo(Filter.category("faq:" + sys).toQuery());
 
         GetOrComputeOptions plain = MatchScope.options(c, GetOrComputeOptions.builder().category("base").build(), null,
                 null, null, null);
         assertThat(plain.check().category()).isEqualTo("base");
         assertThat(plain.check().threshold()).isNull();
+        GetOrComputeOptions unscoped = MatchScope.options(c, GetOrComputeOptions.defaults(), null, null, null, null);
+        assertThat(unscoped.check().filter()).isNull();
 
         GetOrComputeOptions combined = MatchScope.options(c, GetOrComputeOptions.builder()
                 .check(com.betterdb.semanticcache.CheckOptions.builder().filter(Filter.tag("x", "y")).build()).build(),
