@@ -46,8 +46,9 @@ public final class CachedCall {
     /**
      * Looks {@code prompt} up; on a miss subscribes to {@code call} once and stores what {@code answerOf} makes of
      * its response ({@code null} = return it without storing). A prompt with no text and no binary part is never
-     * looked up: the call goes straight to the LLM. When {@code prompt} itself fails (a normalizer error) and the
-     * options fail open, the call goes to the LLM without the cache (logged at WARN).
+     * looked up: the call goes straight to the LLM. The cache is initialised on first use ({@code initialize()} is
+     * idempotent: only the first call does I/O). When initialising or {@code prompt} itself fails (Valkey down, a
+     * normalizer error) and the options fail open, the call goes to the LLM without the cache (logged at WARN).
      */
     public static <R> Mono<Outcome<R>> getOrCompute(SemanticCache cache, Mono<Prompt> prompt,
                                                     GetOrComputeOptions options, Supplier<? extends Mono<R>> call,
@@ -58,7 +59,8 @@ public final class CachedCall {
         Objects.requireNonNull(answerOf, "answerOf");
         GetOrComputeOptions o = options == null ? GetOrComputeOptions.defaults() : options;
         Mono<Outcome<R>> direct = Mono.defer(() -> callOnce(call)).map(r -> new Outcome<>(r, null));
-        return prompt
+        return cache.initialize()
+                .then(prompt)
                 .map(p -> new PromptOrError(p, null))
                 .onErrorResume(e -> o.failOpen() && !(e instanceof SemanticCacheUsageError),
                         e -> Mono.just(new PromptOrError(null, e)))

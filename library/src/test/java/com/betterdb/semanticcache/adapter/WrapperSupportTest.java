@@ -36,6 +36,12 @@ class WrapperSupportTest {
     }
 
     private SemanticCache cache(Map<String, Double> categoryThresholds) {
+        SemanticCache c = uninitialized(categoryThresholds);
+        c.initialize().block();
+        return c;
+    }
+
+    private SemanticCache uninitialized(Map<String, Double> categoryThresholds) {
         cache = SemanticCache.create(SemanticCacheOptions.builder()
                 .name("ws")
                 .store(CacheStores.inMemory())
@@ -44,7 +50,6 @@ class WrapperSupportTest {
                 .configRefresh(SemanticCacheOptions.ConfigRefresh.disabled())
                 .discovery(SemanticCacheOptions.Discovery.disabled())
                 .build());
-        cache.initialize().block();
         return cache;
     }
 
@@ -162,6 +167,27 @@ class WrapperSupportTest {
         assertThat(second.response()).isNull();
         assertThat(second.result().response()).isEqualTo("hi there");
         assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void theCacheIsInitialisedOnFirstUse() { // ADP-25: lazily, by the first call, then reused
+        SemanticCache c = uninitialized(Map.of());
+        assertThatThrownBy(() -> c.stats().block()).isInstanceOf(com.betterdb.semanticcache.SemanticCacheUsageError.class);
+        CachedCall.getOrCompute(c, Mono.just(Prompt.of("hello")), GetOrComputeOptions.defaults(),
+                () -> Mono.just("r"), Answer::of).block();
+        assertThat(c.stats().block().misses()).isEqualTo(1);
+        CachedCall.Outcome<String> again = CachedCall.getOrCompute(c, Mono.just(Prompt.of("hello")),
+                GetOrComputeOptions.defaults(), () -> Mono.just("never"), Answer::of).block();
+        assertThat(again.hit()).isTrue();
+    }
+
+    @Test
+    void aClosedCacheIsAUsageErrorNotAnOutage() {
+        SemanticCache c = cache(Map.of());
+        c.close();
+        assertThatThrownBy(() -> CachedCall.getOrCompute(c, Mono.just(Prompt.of("hello")),
+                GetOrComputeOptions.defaults(), () -> Mono.just("r"), Answer::of).block())
+                .isInstanceOf(com.betterdb.semanticcache.SemanticCacheUsageError.class);
     }
 
     @Test
