@@ -1,5 +1,6 @@
 package com.betterdb.semanticcache;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -14,15 +15,23 @@ import java.util.Objects;
  *                 {@code fail_open_total} counter instead of failing the call. Usage errors
  *                 ({@link SemanticCacheUsageError}, e.g. a lookup before {@code initialize()}) are never
  *                 swallowed. Default {@code true}: a cache should not make an LLM call fail
+ * @param coalesce    join a concurrent computation of a prompt within the threshold instead of calling the LLM
+ *                    again (when the cache's {@link SemanticCacheOptions.Coalescing} is enabled). Default {@code true}
+ * @param joinTimeout how long a joined call waits for the computation it joined before it stops waiting and calls
+ *                    the LLM itself; {@code null} (default) waits as long as that computation runs
  */
-public record GetOrComputeOptions(CheckOptions check, StoreOptions store, boolean failOpen) {
+public record GetOrComputeOptions(CheckOptions check, StoreOptions store, boolean failOpen, boolean coalesce,
+                                  Duration joinTimeout) {
 
     private static final GetOrComputeOptions DEFAULTS =
-            new GetOrComputeOptions(CheckOptions.defaults(), StoreOptions.defaults(), true);
+            new GetOrComputeOptions(CheckOptions.defaults(), StoreOptions.defaults(), true, true, null);
 
     public GetOrComputeOptions {
         check = check == null ? CheckOptions.defaults() : check;
         store = store == null ? StoreOptions.defaults() : store;
+        if (joinTimeout != null && (joinTimeout.isNegative() || joinTimeout.isZero())) {
+            throw new IllegalArgumentException("joinTimeout must be positive, got " + joinTimeout);
+        }
     }
 
     public static GetOrComputeOptions defaults() {
@@ -34,13 +43,17 @@ public record GetOrComputeOptions(CheckOptions check, StoreOptions store, boolea
     }
 
     public Builder toBuilder() {
-        return new Builder().check(check).store(store).failOpen(failOpen);
+        Builder b = new Builder().check(check).store(store).failOpen(failOpen).coalesce(coalesce);
+        b.joinTimeout = joinTimeout;
+        return b;
     }
 
     public static final class Builder {
         private CheckOptions check = CheckOptions.defaults();
         private StoreOptions store = StoreOptions.defaults();
         private boolean failOpen = true;
+        private boolean coalesce = true;
+        private Duration joinTimeout;
 
         private Builder() {
         }
@@ -73,8 +86,18 @@ public record GetOrComputeOptions(CheckOptions check, StoreOptions store, boolea
             return this;
         }
 
+        public Builder coalesce(boolean coalesce) {
+            this.coalesce = coalesce;
+            return this;
+        }
+
+        public Builder joinTimeout(Duration joinTimeout) {
+            this.joinTimeout = Objects.requireNonNull(joinTimeout, "joinTimeout");
+            return this;
+        }
+
         public GetOrComputeOptions build() {
-            return new GetOrComputeOptions(check, store, failOpen);
+            return new GetOrComputeOptions(check, store, failOpen, coalesce, joinTimeout);
         }
     }
 }

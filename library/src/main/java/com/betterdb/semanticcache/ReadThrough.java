@@ -8,23 +8,33 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
  * The read-through path behind {@link SemanticCache#getOrCompute}: look up, call the LLM on a miss, store its
- * answer. Lives beside the facade so that the facade only delegates; it uses the facade's own {@code check} and
- * {@code store}, so every decision rule and bookkeeping write is the one those operations apply.
+ * answer; concurrent misses within the threshold of one another share one LLM call ({@link InFlightRegistry}).
+ * It uses the facade's own lookup and store, so every decision rule and bookkeeping write is the one those
+ * operations apply.
  */
 final class ReadThrough {
 
     private static final Logger log = LoggerFactory.getLogger(ReadThrough.class);
 
+    /** What one computation produced, shared by its leader and every caller that joined it. */
+    record Computed(Answer answer, String entryKey, Throwable storeError) {
+    }
+
     private final SemanticCache cache;
     private final CacheMetrics metrics;
+    private final InFlightRegistry inFlight;
+    private final double uncertaintyBand;
 
-    ReadThrough(SemanticCache cache, CacheMetrics metrics) {
+    ReadThrough(SemanticCache cache, CacheMetrics metrics, InFlightRegistry inFlight, double uncertaintyBand) {
         this.cache = cache;
         this.metrics = metrics;
+        this.inFlight = inFlight;
+        this.uncertaintyBand = uncertaintyBand;
     }
 
     Mono<ComputeResult> getOrCompute(Prompt prompt, Function<? super Prompt, ? extends Mono<Answer>> llm,
@@ -32,8 +42,8 @@ final class ReadThrough {
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(llm, "llm");
         GetOrComputeOptions o = options == null ? GetOrComputeOptions.defaults() : options;
-        return cache.check(prompt, o.check())
-                .map(Lookup::of)
+        return cache.checked(prompt, o.check())
+                .map(c -> new Lookup(c, null))
                 .onErrorResume(e -> {
                     if (!tolerated(o, e, MetricNames.OPERATION_CHECK)) {
                         return Mono.error(e);
@@ -43,34 +53,87 @@ final class ReadThrough {
                     return Mono.just(new Lookup(null, e));
                 })
                 .flatMap(l -> {
-                    if (l.result != null && l.result.hit()) {
+                    CacheResult r = l.result();
+                    if (r != null && r.hit()) {
                         metrics.readThrough(MetricNames.OUTCOME_HIT);
-                        return Mono.just(new ComputeResult(ComputeResult.Outcome.HIT, l.result.response(), l.result,
-                                null, l.result.matchedKey(), null));
+                        return Mono.just(new ComputeResult(ComputeResult.Outcome.HIT, r.response(), r, null,
+                                r.matchedKey(), null));
                     }
-                    return compute(prompt, llm, o, l);
+                    if (l.checked == null || !o.coalesce() || !inFlight.enabled()) {
+                        return computeAlone(prompt, llm, o, l);
+                    }
+                    SemanticCache.Checked c = l.checked;
+                    InFlightRegistry.Claim claim = inFlight.claim(c.category(), c.filter(), c.vector(), joinDistance(o, c));
+                    if (claim instanceof InFlightRegistry.Claim.Lead lead) {
+                        lead.flight().start(computation(prompt, llm, o));
+                        return lead.flight().await().map(v -> result(ComputeResult.Outcome.COMPUTED, v, l));
+                    }
+                    if (claim instanceof InFlightRegistry.Claim.Join join) {
+                        return join(join.flight(), prompt, llm, o, l);
+                    }
+                    return computeAlone(prompt, llm, o, l);
                 });
     }
 
-    private Mono<ComputeResult> compute(Prompt prompt, Function<? super Prompt, ? extends Mono<Answer>> llm,
-                                        GetOrComputeOptions o, Lookup lookup) {
+    /**
+     * The largest distance at which a miss joins an in-flight computation: the threshold of its own lookup, or, when
+     * a judge decides uncertain hits, only the distances the cache would serve without asking the judge.
+     */
+    private double joinDistance(GetOrComputeOptions o, SemanticCache.Checked c) {
+        if (o.check().judge() == null) {
+            return c.threshold();
+        }
+        return Math.nextDown(c.threshold() - uncertaintyBand);
+    }
+
+    private Mono<ComputeResult> join(InFlightRegistry.Flight flight, Prompt prompt,
+                                     Function<? super Prompt, ? extends Mono<Answer>> llm, GetOrComputeOptions o,
+                                     Lookup l) {
+        long start = System.nanoTime();
+        Mono<Computed> wait = flight.await();
+        if (o.joinTimeout() != null) {
+            wait = wait.timeout(o.joinTimeout());
+        }
+        return wait
+                .map(v -> {
+                    metrics.readThrough(MetricNames.OUTCOME_JOINED);
+                    metrics.joinWait(System.nanoTime() - start);
+                    return result(ComputeResult.Outcome.JOINED, v, l);
+                })
+                // The joined computation was abandoned by all its callers, or took longer than this caller waits:
+                // the normal miss path. An LLM error, in contrast, reaches every joined caller as it is.
+                .onErrorResume(e -> e instanceof InFlightRegistry.FlightAbandoned || e instanceof TimeoutException,
+                        e -> computeAlone(prompt, llm, o, l));
+    }
+
+    private Mono<ComputeResult> computeAlone(Prompt prompt, Function<? super Prompt, ? extends Mono<Answer>> llm,
+                                             GetOrComputeOptions o, Lookup l) {
+        return computation(prompt, llm, o).map(v -> result(ComputeResult.Outcome.COMPUTED, v, l));
+    }
+
+    /** One LLM call and the store of its answer (failing open when allowed). */
+    private Mono<Computed> computation(Prompt prompt, Function<? super Prompt, ? extends Mono<Answer>> llm,
+                                       GetOrComputeOptions o) {
         return Mono.defer(() -> Objects.requireNonNull(llm.apply(prompt), "the LLM function returned null"))
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException("the LLM function completed without an answer")))
                 .flatMap(answer -> {
                     metrics.readThrough(MetricNames.OUTCOME_COMPUTED);
                     return cache.store(prompt, answer.text(), storeOptions(o, answer))
-                            .map(key -> new ComputeResult(ComputeResult.Outcome.COMPUTED, answer.text(), lookup.result,
-                                    answer, key, lookup.error))
+                            .map(key -> new Computed(answer, key, null))
                             .onErrorResume(e -> {
                                 if (!tolerated(o, e, MetricNames.OPERATION_STORE)) {
                                     return Mono.error(e);
                                 }
                                 log.warn("semantic cache '{}': storing the LLM answer failed: {}", cache.name(),
                                         e.toString());
-                                return Mono.just(new ComputeResult(ComputeResult.Outcome.COMPUTED, answer.text(),
-                                        lookup.result, answer, null, e));
+                                return Mono.just(new Computed(answer, null, e));
                             });
                 });
+    }
+
+    private static ComputeResult result(ComputeResult.Outcome outcome, Computed v, Lookup l) {
+        Throwable cacheError = l.error != null ? l.error : v.storeError();
+        return new ComputeResult(outcome, v.answer().text(), l.result(), v.answer(), v.entryKey(), cacheError);
     }
 
     /** Whether a cache failure is tolerated (and counted): fail-open, and not a usage error. */
@@ -96,10 +159,10 @@ final class ReadThrough {
                 s.entryId());
     }
 
-    /** A lookup's result, or the tolerated failure that replaced it. */
-    private record Lookup(CacheResult result, Throwable error) {
-        static Lookup of(CacheResult r) {
-            return new Lookup(r, null);
+    /** A lookup's outcome, or the tolerated failure that replaced it. */
+    private record Lookup(SemanticCache.Checked checked, Throwable error) {
+        CacheResult result() {
+            return checked == null ? null : checked.result();
         }
     }
 }

@@ -118,7 +118,8 @@ public final class SemanticCache implements AutoCloseable {
                     return d == null ? 0 : d.dimension();
                 });
         this.decider = new Decider(options.name(), options.uncertaintyBand(), metrics, this::nowMs);
-        this.readThrough = new ReadThrough(this, metrics);
+        this.readThrough = new ReadThrough(this, metrics, new InFlightRegistry(options.coalescing()),
+                options.uncertaintyBand());
         this.entryAccess = new EntryAccess(store, embedder, keys, this::requireReady);
         this.costTable = CostTable.effective(options.useDefaultCostTable(), options.costTable());
         this.initialConfig = new RuntimeConfig(options.defaultThreshold(), options.categoryThresholds(),
@@ -283,6 +284,17 @@ public final class SemanticCache implements AutoCloseable {
      * and one pipelined flush of all bookkeeping writes (stats, window, miss-pending, TTL refresh, cost).
      */
     public Mono<CacheResult> check(Prompt prompt, CheckOptions options) {
+        return checked(prompt, options).map(Checked::result);
+    }
+
+    /**
+     * A lookup's result with what was computed on the way: the query vector and the threshold in force. The
+     * read-through path matches concurrent misses on these, without embedding again.
+     */
+    record Checked(CacheResult result, float[] vector, double threshold, String category, Filter filter) {
+    }
+
+    Mono<Checked> checked(Prompt prompt, CheckOptions options) {
         Objects.requireNonNull(prompt, "prompt");
         CheckOptions opts = options == null ? CheckOptions.defaults() : options;
         return observed(OP_CHECK, obs -> Mono.defer(() -> {
@@ -300,10 +312,11 @@ public final class SemanticCache implements AutoCloseable {
                                     obs.highCardinalityKeyValue(SEARCH_LATENCY_MS,
                                             Double.toString((System.nanoTime() - searchStart) / 1e6));
                                     return decider.decide(lookup, rows, obs);
-                                });
-                    })
-                    // The one bookkeeping flush of this check.
-                    .flatMap(d -> recordQuietly(List.of(d.bookkeeping())).thenReturn(d.result()));
+                                })
+                                // The one bookkeeping flush of this check.
+                                .flatMap(d -> recordQuietly(List.of(d.bookkeeping())).thenReturn(new Checked(
+                                        d.result(), e.vector(), lookup.threshold(), lookup.category(), filter)));
+                    });
         }));
     }
 

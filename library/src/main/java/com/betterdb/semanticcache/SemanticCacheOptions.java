@@ -40,6 +40,7 @@ public final class SemanticCacheOptions {
     private final Telemetry telemetry;
     private final ConfigRefresh configRefresh;
     private final Discovery discovery;
+    private final Coalescing coalescing;
     private final Clock clock;
 
     private SemanticCacheOptions(Builder b) {
@@ -57,6 +58,7 @@ public final class SemanticCacheOptions {
         this.telemetry = b.telemetry;
         this.configRefresh = b.configRefresh;
         this.discovery = b.discovery;
+        this.coalescing = b.coalescing;
         this.clock = b.clock;
     }
 
@@ -125,6 +127,10 @@ public final class SemanticCacheOptions {
 
     public Discovery discovery() {
         return discovery;
+    }
+
+    public Coalescing coalescing() {
+        return coalescing;
     }
 
     public Clock clock() {
@@ -212,6 +218,33 @@ public final class SemanticCacheOptions {
         }
     }
 
+    /**
+     * In-flight coalescing of {@code getOrCompute} misses: while one miss is being computed, a concurrent miss whose
+     * query vector is within its threshold of the in-flight prompt's (same category, same filter) waits for that
+     * answer instead of calling the LLM again. Per cache instance, in memory.
+     *
+     * @param enabled     default {@code true}; {@link GetOrComputeOptions#coalesce()} turns it off per call
+     * @param maxInFlight at most this many computations are joinable at once; a miss beyond it computes alone
+     * @param maxAge      a computation older than this is no longer joinable (its own callers still get it)
+     */
+    public record Coalescing(boolean enabled, int maxInFlight, Duration maxAge) {
+        public static final Coalescing DEFAULT = new Coalescing(true, 1000, Duration.ofMinutes(5));
+
+        public Coalescing {
+            Objects.requireNonNull(maxAge, "coalescing.maxAge");
+            if (maxInFlight < 1) {
+                throw new IllegalArgumentException("coalescing.maxInFlight must be >= 1, got " + maxInFlight);
+            }
+            if (maxAge.isNegative() || maxAge.isZero()) {
+                throw new IllegalArgumentException("coalescing.maxAge must be positive, got " + maxAge);
+            }
+        }
+
+        public static Coalescing disabled() {
+            return new Coalescing(false, DEFAULT.maxInFlight, DEFAULT.maxAge);
+        }
+    }
+
     public static final class Builder {
         private String name = DEFAULT_NAME;
         private CacheStoreFactory store;
@@ -227,6 +260,7 @@ public final class SemanticCacheOptions {
         private Telemetry telemetry = Telemetry.defaults();
         private ConfigRefresh configRefresh = ConfigRefresh.DEFAULT;
         private Discovery discovery = Discovery.DEFAULT;
+        private Coalescing coalescing = Coalescing.DEFAULT;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -334,6 +368,12 @@ public final class SemanticCacheOptions {
         }
 
         /** Time source for timestamps and window scores (tests). */
+        /** In-flight coalescing of {@code getOrCompute} misses (default on). */
+        public Builder coalescing(Coalescing coalescing) {
+            this.coalescing = Objects.requireNonNull(coalescing, "coalescing");
+            return this;
+        }
+
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;

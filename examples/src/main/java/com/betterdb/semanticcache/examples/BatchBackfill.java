@@ -24,7 +24,7 @@ import java.util.Locale;
  * pipelined chunks), then replays paraphrases through {@code checkAll} and reports the hit rate. The first prompt of
  * every paraphrase group of the demo set is the "historical" question; the others are the traffic that follows.
  *
- * <pre>mvn -B -q install -DskipTests &amp;&amp; mvn -B -q -pl examples exec:java -Ddemo.main=com.betterdb.semanticcache.examples.BatchBackfill</pre>
+ * <pre>./mvnw -B -q -Pdemo compile -Ddemo.main=com.betterdb.semanticcache.examples.BatchBackfill</pre>
  * In-memory store unless {@code VALKEY_SEARCH_URL} is set.
  */
 public final class BatchBackfill {

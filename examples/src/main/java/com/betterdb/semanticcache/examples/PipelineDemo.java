@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.DoubleAdder;
  * {@code OPENAI_API_KEY} is set). It sends a few hundred bundled prompts, paraphrase groups and one-offs, and
  * prints what the cache saved.
  *
- * <pre>mvn -B -q install -DskipTests &amp;&amp; mvn -B -q -pl examples exec:java</pre>
+ * <pre>./mvnw -B -q -Pdemo compile</pre>
  */
 public final class PipelineDemo {
 

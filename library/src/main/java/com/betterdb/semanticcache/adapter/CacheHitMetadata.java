@@ -7,9 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The metadata a caching wrapper attaches to a response it rebuilt from the cache, under the same keys in every
- * framework (LangChain4j {@code AiMessage} attributes, Spring AI {@code ChatResponseMetadata}, ...). A response the
- * provider produced carries none of them.
+ * The metadata a caching wrapper attaches to a response it rebuilt instead of calling the provider, under the same keys
+ * in every framework (LangChain4j {@code AiMessage} attributes, Spring AI {@code ChatResponseMetadata}, ...): a cache
+ * hit ({@link #HIT}), or a join of a concurrent computation of a paraphrase ({@link #JOINED}). A response the provider
+ * produced for this call carries none of them.
  */
 public final class CacheHitMetadata {
 
@@ -23,14 +24,27 @@ public final class CacheHitMetadata {
     public static final String COST_SAVED = "semantic_cache.cost_saved";
     /** {@code HIGH} or {@code UNCERTAIN}. */
     public static final String CONFIDENCE = "semantic_cache.confidence";
+    /**
+     * {@code true}: the response is that of a concurrent call for a paraphrase, which this call waited for instead
+     * of calling the provider itself; no tokens spent by this call.
+     */
+    public static final String JOINED = "semantic_cache.joined";
 
     private CacheHitMetadata() {
     }
 
-    /** The metadata of a hit (an empty map for anything else), in a stable order; absent values are left out. */
+    /**
+     * The metadata of a hit or a join (an empty map when this call ran the LLM), in a stable order; absent values are
+     * left out.
+     */
     public static Map<String, Object> of(ComputeResult result) {
         Map<String, Object> m = new LinkedHashMap<>();
-        if (result == null || !result.fromCache()) {
+        if (result == null || result.calledLlm()) {
+            return m;
+        }
+        if (result.outcome() == ComputeResult.Outcome.JOINED) {
+            m.put(JOINED, Boolean.TRUE);
+            putIfPresent(m, MATCHED_KEY, result.entryKey());
             return m;
         }
         m.put(HIT, Boolean.TRUE);

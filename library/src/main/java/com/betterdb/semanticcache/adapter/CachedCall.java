@@ -29,17 +29,25 @@ public final class CachedCall {
     }
 
     /**
-     * What a wrapped call produced.
+     * What a wrapped call produced. Exactly one of two cases: the client's own {@code response} (this call ran the
+     * LLM), or none, and then the wrapper rebuilds a response of its type from {@code result}: a cache hit, or a
+     * concurrent computation of a paraphrase that this call joined ({@link ComputeResult.Outcome#JOINED}).
      *
-     * @param response the client's response when this call ran the LLM; {@code null} on a cache hit
-     * @param result   the read-through result ({@link ComputeResult#fromCache()} on a hit); {@code null} when the
-     *                 cache was not used: the prompt was empty, the response was not cacheable, or building the
-     *                 prompt failed and the call went to the LLM without the cache
+     * @param response the client's response when this call ran the LLM; {@code null} on a hit or a join
+     * @param result   the read-through result; {@code null} when the cache was not used: the prompt was empty, the
+     *                 response was not cacheable, or preparing the lookup failed and the call went to the LLM without
+     *                 the cache
      */
     public record Outcome<R>(R response, ComputeResult result) {
 
+        /** Served from the cache. */
         public boolean hit() {
             return result != null && result.fromCache();
+        }
+
+        /** No response of the client's own: rebuild one from {@link #result()} (a hit or a join). */
+        public boolean rebuild() {
+            return response == null && result != null;
         }
     }
 
@@ -87,7 +95,7 @@ public final class CachedCall {
                         Answer a = answerOf.apply(r);
                         return a == null ? Mono.<Answer>error(new NotCacheable(r)) : Mono.just(a);
                     }), o)
-                    .map(res -> new Outcome<>(res.fromCache() ? null : computed.get(), res))
+                    .map(res -> new Outcome<>(res.calledLlm() ? computed.get() : null, res))
                     .onErrorResume(NotCacheable.class, e -> {
                         @SuppressWarnings("unchecked")
                         R r = (R) e.response;

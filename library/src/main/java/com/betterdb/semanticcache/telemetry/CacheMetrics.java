@@ -24,6 +24,7 @@ public final class CacheMetrics {
     private final ConcurrentHashMap<String, Object> meters = new ConcurrentHashMap<>();
     private final Duration[] durationSlos;
     private final Duration[] judgeSlos;
+    private final Duration[] joinWaitSlos;
 
     public CacheMetrics(MeterRegistry registry, String prefix, String cacheName) {
         this.registry = registry;
@@ -31,6 +32,7 @@ public final class CacheMetrics {
         this.cacheName = cacheName;
         this.durationSlos = toDurations(DURATION_BUCKETS);
         this.judgeSlos = toDurations(JUDGE_BUCKETS);
+        this.joinWaitSlos = toDurations(JOIN_WAIT_BUCKETS);
     }
 
     private static Duration[] toDurations(double[] seconds) {
@@ -119,6 +121,16 @@ public final class CacheMetrics {
     /** One {@code getOrCompute} call with its outcome ({@code MetricNames.OUTCOME_*}). */
     public void readThrough(String outcome) {
         counter(READ_THROUGH_TOTAL, "Read-through (getOrCompute) calls by outcome", TAG_OUTCOME, outcome).increment();
+    }
+
+    /** How long a joined {@code getOrCompute} call waited for the computation it joined. */
+    public void joinWait(long nanos) {
+        ((Timer) meters.computeIfAbsent(READ_THROUGH_JOIN_WAIT_SECONDS, k ->
+                Timer.builder(prefix + READ_THROUGH_JOIN_WAIT_SECONDS)
+                        .description("Time joined getOrCompute calls waited for the computation they joined")
+                        .tags(TAG_CACHE_NAME, cacheName)
+                        .serviceLevelObjectives(joinWaitSlos)
+                        .register(registry))).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A cache failure answered around by a fail-open caller ({@code operation}: {@code MetricNames.OPERATION_*}). */

@@ -20,6 +20,8 @@ public final class MetricNames {
     public static final String JUDGE_DURATION_SECONDS = "judge_duration_seconds";
     /** {@code getOrCompute} calls by outcome (Java only: the reference packages have no read-through path). */
     public static final String READ_THROUGH_TOTAL = "read_through_total";
+    /** How long joined {@code getOrCompute} calls waited for the computation they joined (Java only). */
+    public static final String READ_THROUGH_JOIN_WAIT_SECONDS = "read_through_join_wait_seconds";
     /** Cache failures that a fail-open caller answered around (Java only). */
     public static final String FAIL_OPEN_TOTAL = "fail_open_total";
 
@@ -34,6 +36,8 @@ public final class MetricNames {
     public static final String OUTCOME_HIT = "hit";
     /** {@code outcome} of {@code read_through_total}: the LLM was called. */
     public static final String OUTCOME_COMPUTED = "computed";
+    /** {@code outcome} of {@code read_through_total}: joined a concurrent computation of a paraphrase. */
+    public static final String OUTCOME_JOINED = "joined";
     /** {@code operation} of {@code fail_open_total}: the lookup failed. */
     public static final String OPERATION_CHECK = "check";
     /** {@code operation} of {@code fail_open_total}: storing the answer failed. */
@@ -46,6 +50,8 @@ public final class MetricNames {
     public static final double[] SIMILARITY_BUCKETS = {0.02, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3, 0.5, 1.0, 2.0};
     /** Buckets (seconds) of {@code operation_duration_seconds} and {@code embedding_duration_seconds}. */
     public static final double[] DURATION_BUCKETS = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0};
+    /** Buckets (seconds) of {@code read_through_join_wait_seconds}: an LLM call's time scale. */
+    public static final double[] JOIN_WAIT_BUCKETS = {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30};
     /** Buckets (seconds) of {@code judge_duration_seconds}. */
     public static final double[] JUDGE_BUCKETS = {0.05, 0.1, 0.25, 0.5, 1, 2, 5};
 

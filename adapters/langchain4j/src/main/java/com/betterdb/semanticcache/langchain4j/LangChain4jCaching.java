@@ -84,9 +84,10 @@ final class LangChain4jCaching {
     }
 
     /**
-     * A hit as a LangChain4j response: an {@link AiMessage} with the cached text whose attributes carry
-     * {@link CacheHitMetadata} ({@code semantic_cache.hit = true}, similarity, matched key, cost saved), finish reason
-     * STOP, the request's model, and a token usage of zero: no tokens were spent.
+     * A hit (or a joined concurrent computation) as a LangChain4j response: an {@link AiMessage} with the text whose
+     * attributes carry {@link CacheHitMetadata} ({@code semantic_cache.hit = true}, similarity, matched key, cost
+     * saved; or {@code semantic_cache.joined = true}), finish reason STOP, the request's model, and a token usage of
+     * zero: this call spent no tokens.
      */
     static ChatResponse cachedResponse(ComputeResult result, String model) {
         AiMessage message = AiMessage.builder()

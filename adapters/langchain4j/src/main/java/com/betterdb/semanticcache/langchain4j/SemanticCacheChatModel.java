@@ -101,7 +101,7 @@ public final class SemanticCacheChatModel implements ChatModel {
                         r -> LangChain4jCaching.answerOf(r, plan.model()))
                 .block();
         Objects.requireNonNull(out, "no outcome");
-        return out.hit() ? LangChain4jCaching.cachedResponse(out.result(), plan.model()) : out.response();
+        return out.rebuild() ? LangChain4jCaching.cachedResponse(out.result(), plan.model()) : out.response();
     }
 
     @Override

@@ -99,7 +99,7 @@ public final class SemanticCacheStreamingChatModel implements StreamingChatModel
                                 })),
                         r -> LangChain4jCaching.answerOf(r, plan.model()))
                 .subscribe(out -> {
-                    if (out.hit()) {
+                    if (out.rebuild()) {
                         ChatResponse cached = LangChain4jCaching.cachedResponse(out.result(), plan.model());
                         handler.onPartialResponse(cached.aiMessage().text());
                         handler.onCompleteResponse(cached);

@@ -4,12 +4,10 @@ import com.betterdb.semanticcache.SemanticCache;
 import com.betterdb.semanticcache.SemanticCacheOptions;
 import com.betterdb.semanticcache.store.CacheStoreFactory;
 import com.betterdb.semanticcache.store.CacheStores;
+import com.betterdb.semanticcache.store.memory.MutableClock;
 import reactor.core.publisher.Mono;
 
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +21,7 @@ final class MemoryFixture implements AutoCloseable {
 
     final Map<String, float[]> vectors = new ConcurrentHashMap<>();
     final List<String> embedded = new CopyOnWriteArrayList<>();
-    final MovableClock clock = new MovableClock(Instant.parse("2026-08-21T20:03:17.123Z"));
+    final MutableClock clock = new MutableClock(Instant.parse("2026-08-21T20:03:17.123Z").toEpochMilli());
     final SemanticCache cache;
 
     MemoryFixture(String name) {
@@ -56,32 +54,5 @@ final class MemoryFixture implements AutoCloseable {
     @Override
     public void close() {
         cache.close();
-    }
-
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advanceMillis(long ms) {
-            now = now.plusMillis(ms);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

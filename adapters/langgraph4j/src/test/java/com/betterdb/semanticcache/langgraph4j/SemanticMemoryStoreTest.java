@@ -100,7 +100,7 @@ class SemanticMemoryStoreTest {
     void putReplacesTheItemAndKeepsItsCreationTime() {
         fx.place("v1", 0.3).place("v2", 0.4);
         store.put(ALICE, "m1", Map.of("content", "v1")).block();
-        fx.clock.advanceMillis(60_000);
+        fx.clock.advance(java.time.Duration.ofMinutes(1));
         store.put(ALICE, "m1", Map.of("content", "v2")).block();
         assertThat(entries("user:alice")).hasSize(1);
         Item item = store.get(ALICE, "m1").block();
@@ -131,7 +131,7 @@ class SemanticMemoryStoreTest {
         fx.place("a", 0.3).place("b", 0.4).place("c", 0.5);
         for (String k : List.of("a", "b", "c")) {
             store.put(ALICE, k, Map.of("content", k)).block();
-            fx.clock.advanceMillis(1);
+            fx.clock.advance(java.time.Duration.ofMillis(1));
         }
         assertThat(store.search(ALICE, null, 10).block()).extracting(Item::key).containsExactly("a", "b", "c");
         assertThat(store.search(ALICE, "", 2).block()).extracting(Item::key).containsExactly("a", "b");
@@ -196,7 +196,7 @@ class SemanticMemoryStoreTest {
             fx.place("text " + i, 0.3);
             keys.add("k" + i);
             store.put(ALICE, "k" + i, Map.of("content", "text " + i)).block();
-            fx.clock.advanceMillis(1);
+            fx.clock.advance(java.time.Duration.ofMillis(1));
         }
         assertThat(store.get(ALICE, "k" + (SemanticMemoryStore.PAGE + 3)).block()).isNotNull();
         assertThat(store.delete(ALICE, "k" + (SemanticMemoryStore.PAGE + 4)).block()).isEqualTo(1);

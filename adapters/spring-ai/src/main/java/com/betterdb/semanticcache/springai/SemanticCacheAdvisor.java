@@ -130,7 +130,7 @@ public final class SemanticCacheAdvisor implements CallAdvisor, StreamAdvisor {
                         r -> answerOf(r.chatResponse() == null ? List.of() : List.of(r.chatResponse()), plan.model))
                 .block();
         Objects.requireNonNull(out, "no outcome");
-        return out.hit() ? cachedResponse(request, out.result(), plan.model) : out.response();
+        return out.rebuild() ? cachedResponse(request, out.result(), plan.model) : out.response();
     }
 
     // -------------------------------------------------------------------------------------------------- stream
@@ -148,7 +148,7 @@ public final class SemanticCacheAdvisor implements CallAdvisor, StreamAdvisor {
                             chunks -> answerOf(chunks.stream().map(ChatClientResponse::chatResponse)
                                     .filter(Objects::nonNull).toList(), plan.model))
                     .subscribe(out -> {
-                        if (out.hit()) {
+                        if (out.rebuild()) {
                             sink.next(cachedResponse(request, out.result(), plan.model));
                         }
                         sink.complete();
@@ -237,7 +237,7 @@ public final class SemanticCacheAdvisor implements CallAdvisor, StreamAdvisor {
                 : new Answer(text.toString(), model, usage.getPromptTokens(), usage.getCompletionTokens());
     }
 
-    /** A hit as a Spring AI response, marked as cached, with a usage of zero tokens. */
+    /** A hit (or a joined concurrent computation) as a Spring AI response, marked as such, with zero tokens used. */
     static ChatClientResponse cachedResponse(ChatClientRequest request, ComputeResult result, String model) {
         Map<String, Object> hit = CacheHitMetadata.of(result);
         AssistantMessage message = AssistantMessage.builder().content(result.response()).properties(hit).build();

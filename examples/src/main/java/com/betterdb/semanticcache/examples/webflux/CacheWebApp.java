@@ -25,7 +25,7 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
  * returns it. {@code GET /stats} shows the cache's counters. Nothing blocks: the cache returns {@code Mono}s that the
  * handlers compose.
  *
- * <pre>mvn -B -q install -DskipTests &amp;&amp; mvn -B -q -pl examples exec:java -Ddemo.main=com.betterdb.semanticcache.examples.webflux.CacheWebApp
+ * <pre>./mvnw -B -q -Pdemo compile -Ddemo.main=com.betterdb.semanticcache.examples.webflux.CacheWebApp
  * curl -s localhost:8080/ask -H 'content-type: application/json' -d '{"prompt":"What is the capital of France?"}'</pre>
  * In-memory store and the local model unless {@code VALKEY_SEARCH_URL} is set.
  */
