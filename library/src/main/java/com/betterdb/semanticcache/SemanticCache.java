@@ -88,6 +88,7 @@ public final class SemanticCache implements AutoCloseable {
     private final Decider decider;
     private final ThresholdAdvisor advisor;
     private final ReadThrough readThrough;
+    private final EntryAccess entryAccess;
     private final CostTable costTable;
     private final RuntimeConfig initialConfig;
     private final AtomicReference<RuntimeConfig> config;
@@ -118,6 +119,7 @@ public final class SemanticCache implements AutoCloseable {
         this.decider = new Decider(options.name(), options.uncertaintyBand(), metrics, this::nowMs);
         this.readThrough = new ReadThrough(this, metrics, new InFlightRegistry(options.coalescing()),
                 options.uncertaintyBand());
+        this.entryAccess = new EntryAccess(store, embedder, keys, this::requireReady);
         this.costTable = CostTable.effective(options.useDefaultCostTable(), options.costTable());
         this.initialConfig = new RuntimeConfig(options.defaultThreshold(), options.categoryThresholds(),
                 options.defaultTtl());
@@ -753,6 +755,39 @@ public final class SemanticCache implements AutoCloseable {
                 .reduce(0L, Long::sum);
     }
 
+    // ------------------------------------------------------------------------------------------------ whole entries
+
+    /**
+     * A page of the entries matching {@code filter}, oldest first ({@code inserted_at} ascending): {@code FT.SEARCH
+     * <filter> SORTBY inserted_at ASC LIMIT offset limit}, the paging the reference packages' adapters use. For
+     * adapters that keep their own records in the cache; it is not a lookup, so it records no stats. The filter must
+     * name a field (e.g. {@code Filter.category(...)}): valkey-search 1.2.1 rejects a bare {@code *} query here.
+     * Failure: {@link ValkeyCommandError} ({@code FT.SEARCH}).
+     */
+    public Mono<List<CacheEntry>> entries(Filter filter, int offset, int limit) {
+        return entryAccess.page(filter, offset, limit);
+    }
+
+    /**
+     * The entries matching {@code filter} nearest to {@code text}, closest first, at most {@code limit}, keeping only
+     * those within {@code threshold} (cosine distance): one embedding (through the embedding cache) and one KNN
+     * {@code FT.SEARCH}. Not a lookup: no stats, no window, no TTL refresh. Each entry carries the fields a lookup
+     * reads ({@code prompt}, {@code response}, {@code model}, {@code category}, {@code cost_micros},
+     * {@code content_blocks}).
+     */
+    public Mono<List<CacheEntry>> similarEntries(String text, int limit, Filter filter, double threshold) {
+        return entryAccess.similar(text, limit, filter, threshold);
+    }
+
+    /**
+     * Deletes the given entries of this cache ({@code DEL}); returns how many existed. Every key must be an entry
+     * key of this cache ({@code {name}:entry:<id>}), else the call fails with {@link SemanticCacheUsageError} and
+     * deletes nothing. An empty collection sends no command.
+     */
+    public Mono<Long> deleteEntries(java.util.Collection<String> entryKeys) {
+        return entryAccess.delete(entryKeys);
+    }
+
     // ------------------------------------------------------------------------------------------------ reading
 
     /** Counters of {@code {name}:__stats}. */
@@ -937,7 +972,7 @@ public final class SemanticCache implements AutoCloseable {
         return idx;
     }
 
-    private static void requireDimension(IndexDescriptor idx, float[] v) {
+    static void requireDimension(IndexDescriptor idx, float[] v) {
         if (v.length != idx.dimension()) {
             throw dimensionMismatch(idx, v);
         }

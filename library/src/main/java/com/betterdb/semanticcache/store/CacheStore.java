@@ -106,6 +106,30 @@ public interface CacheStore {
      */
     Mono<Integer> deleteMatching(Filter filter, int limit);
 
+    // --- whole entries, for adapters that keep their own records in the cache (e.g. a memory store) ---
+
+    /**
+     * A page of the entries matching {@code filter}, ordered by {@code inserted_at} ascending: the reference packages'
+     * {@code _searchEntries}, {@code FT.SEARCH idx <filter> SORTBY inserted_at ASC LIMIT <offset> <limit> DIALECT 2}
+     * (data-format.md §15). Each candidate carries every text field of the entry (never the embedding); its score is
+     * {@code NaN}. valkey-search 1.2.1 rejects a bare {@code *} filter here, so the filter should name a field.
+     * Failure: {@code ValkeyCommandError("FT.SEARCH")}.
+     *
+     * <p>The default signals {@link UnsupportedOperationException}: stores written before this operation existed
+     * keep compiling, and the adapters that need it say which store lacks it.
+     */
+    default Mono<List<Candidate>> searchEntries(Filter filter, int offset, int limit) {
+        return Mono.error(new UnsupportedOperationException(getClass().getName() + " does not support searchEntries"));
+    }
+
+    /**
+     * Deletes the given entry keys ({@code DEL}); returns how many existed. Failure: {@code ValkeyCommandError("DEL")}.
+     * The default signals {@link UnsupportedOperationException} (see {@link #searchEntries}).
+     */
+    default Mono<Long> deleteEntries(List<String> entryKeys) {
+        return Mono.error(new UnsupportedOperationException(getClass().getName() + " does not support deleteEntries"));
+    }
+
     /** Index statistics. Failure: {@code FT.INFO} error. */
     Mono<IndexStats> indexStats();
 

@@ -112,6 +112,16 @@ public abstract class ForwardingCacheStore implements CacheStore {
     }
 
     @Override
+    public Mono<List<Candidate>> searchEntries(Filter filter, int offset, int limit) {
+        return delegate().searchEntries(filter, offset, limit);
+    }
+
+    @Override
+    public Mono<Long> deleteEntries(List<String> entryKeys) {
+        return delegate().deleteEntries(entryKeys);
+    }
+
+    @Override
     public Mono<IndexStats> indexStats() {
         return delegate().indexStats();
     }

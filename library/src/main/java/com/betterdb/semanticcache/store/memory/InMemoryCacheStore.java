@@ -960,6 +960,71 @@ public final class InMemoryCacheStore implements CacheStore {
         });
     }
 
+    // ---------------------------------------------------------------------------------------------- whole entries
+
+    /**
+     * Live entries matching {@code filter}, by numeric {@code inserted_at} ascending (entries without a number last),
+     * ties in write order; then {@code offset} and {@code limit}. A bare {@code *} matches everything here, where
+     * valkey-search 1.2.1 rejects it.
+     */
+    @Override
+    public Mono<List<Candidate>> searchEntries(Filter filter, int offset, int limit) {
+        return Mono.fromCallable(() -> {
+            if (offset < 0 || limit < 1) {
+                throw new IllegalArgumentException("offset must be >= 0 and limit >= 1, got " + offset + ", " + limit);
+            }
+            requireIndex("FT.SEARCH");
+            Filter prepared = prepare(Objects.requireNonNull(filter, "filter"));
+            long now = clock.millis();
+            List<Entry> matching = new ArrayList<>();
+            for (Entry e : entries.values()) {
+                if (!e.expiredAt(now) && (prepared == null || FilterEvaluator.matches(prepared, e.view))) {
+                    matching.add(e);
+                }
+            }
+            matching.sort(java.util.Comparator.comparingDouble((Entry e) -> insertedAt(e)).thenComparingLong(e -> e.seq));
+            List<Candidate> page = new ArrayList<>();
+            for (int i = offset; i < matching.size() && page.size() < limit; i++) {
+                Entry e = matching.get(i);
+                page.add(new Candidate(e.key, Double.NaN, e.fields));
+            }
+            return page;
+        });
+    }
+
+    private static double insertedAt(Entry e) {
+        String v = e.fields.get("inserted_at");
+        if (v == null) {
+            return Double.POSITIVE_INFINITY;
+        }
+        try {
+            double d = Double.parseDouble(v.strip());
+            return Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
+        } catch (NumberFormatException ex) {
+            return Double.POSITIVE_INFINITY;
+        }
+    }
+
+    @Override
+    public Mono<Long> deleteEntries(List<String> entryKeys) {
+        return Mono.fromCallable(() -> {
+            long now = clock.millis();
+            long n = 0;
+            boolean removed = false;
+            for (String key : entryKeys) {
+                Entry e = entries.get(Objects.requireNonNull(key, "key"));
+                if (e != null && entries.remove(key, e)) {
+                    removed = true;
+                    n += e.expiredAt(now) ? 0 : 1; // an expired key no longer exists for DEL
+                }
+            }
+            if (removed) {
+                version.incrementAndGet();
+            }
+            return n;
+        });
+    }
+
     // ---------------------------------------------------------------------------------------------- flush
 
     /**

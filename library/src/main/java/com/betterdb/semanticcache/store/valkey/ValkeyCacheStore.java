@@ -566,6 +566,26 @@ public final class ValkeyCacheStore implements CacheStore {
                 });
     }
 
+    // ---------------------------------------------------------------------------------------------- whole entries
+
+    @Override
+    public Mono<List<Candidate>> searchEntries(Filter filter, int offset, int limit) {
+        return Mono.defer(() -> single(FtKeywords.SEARCH, () -> new FtSearchOutput(),
+                        FtCommands.searchEntries(keys.indexName(), filter.toQuery(), offset, limit)))
+                .publishOn(Schedulers.parallel())
+                .onErrorMap(e -> !(e instanceof IllegalArgumentException), e -> new ValkeyCommandError("FT.SEARCH", e));
+    }
+
+    @Override
+    public Mono<Long> deleteEntries(List<String> entryKeys) {
+        if (entryKeys.isEmpty()) {
+            return Mono.just(0L);
+        }
+        List<byte[]> keyList = new ArrayList<>(entryKeys.size());
+        entryKeys.forEach(k -> keyList.add(bytes(k)));
+        return delete(connection, keyList);
+    }
+
     // ---------------------------------------------------------------------------------------------- flush
 
     @Override

@@ -639,6 +639,49 @@ public abstract class CacheStoreContract {
         assertThat(knnKeys(A, 10, Filter.all())).containsExactly(key("keep"));
     }
 
+    // ------------------------------------------------------------------------------------------- whole entries
+
+    @Test
+    void searchEntriesPagesMatchingEntriesOldestFirstWithEveryTextField() {
+        ensureIndex(4);
+        // written out of inserted_at order, so the page order must come from inserted_at
+        put("n2", entry("p2", "r2", "m", "notes", INSERTED_AT + 2, A), null);
+        put("n0", entry("p0", "r0", "m", "notes", INSERTED_AT, B, "content_blocks", "[]"), null);
+        put("n1", entry("p1", "r1", "m", "notes", INSERTED_AT + 1, C), null);
+        put("other", entry("p", "r", "m", "elsewhere", INSERTED_AT - 1, A), null);
+        awaitIndexed(store, 4);
+
+        List<Candidate> all = store.searchEntries(Filter.category("notes"), 0, 10).block();
+        assertThat(all).extracting(Candidate::key).containsExactly(key("n0"), key("n1"), key("n2"));
+        Candidate first = all.get(0);
+        assertThat(first.fields()).containsEntry("prompt", "p0").containsEntry("response", "r0")
+                .containsEntry("metadata", "{}").containsEntry("inserted_at", Long.toString(INSERTED_AT))
+                .containsEntry("content_blocks", "[]").doesNotContainKey(EntryRecord.EMBEDDING_FIELD);
+        assertThat(first.score()).isNaN();
+
+        assertThat(store.searchEntries(Filter.category("notes"), 0, 2).block()).extracting(Candidate::key)
+                .containsExactly(key("n0"), key("n1"));
+        assertThat(store.searchEntries(Filter.category("notes"), 2, 2).block()).extracting(Candidate::key)
+                .containsExactly(key("n2"));
+        assertThat(store.searchEntries(Filter.category("notes"), 3, 2).block()).isEmpty();
+        assertThat(store.searchEntries(Filter.category("nothing"), 0, 10).block()).isEmpty();
+    }
+
+    @Test
+    void searchEntriesWithoutAnIndexFails() {
+        assertThatThrownBy(() -> store.searchEntries(Filter.category("notes"), 0, 10).block())
+                .isInstanceOf(ValkeyCommandError.class);
+    }
+
+    @Test
+    void deleteEntriesDeletesExactlyTheGivenKeysAndCountsTheExistingOnes() {
+        seedFixture();
+        assertThat(store.deleteEntries(List.of(key("a"), key("c"), key("missing"))).block()).isEqualTo(2);
+        awaitIndexed(store, 1);
+        assertThat(knnKeys(Q, 3, Filter.all())).containsExactly(key("b"));
+        assertThat(store.deleteEntries(List.of()).block()).isZero();
+    }
+
     // ------------------------------------------------------------------------------------------- flush
 
     @Test

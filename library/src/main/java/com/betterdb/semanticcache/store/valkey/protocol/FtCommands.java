@@ -57,6 +57,9 @@ public final class FtCommands {
     private static final byte[] RETURN = ascii("RETURN");
     private static final byte[] LIMIT = ascii("LIMIT");
     private static final byte[] DIALECT = ascii("DIALECT");
+    private static final byte[] SORTBY = ascii("SORTBY");
+    private static final byte[] ASC = ascii("ASC");
+    private static final byte[] INSERTED_AT = ascii("inserted_at");
 
     /** {@code SCHEMA ... DIM}: everything between the prefix and the dimension (docs/data-format.md §4.1). */
     private static final List<byte[]> SCHEMA_HEAD = asciiList(
@@ -226,6 +229,35 @@ public final class FtCommands {
     /** {@link #searchKeysArgv} as {@link CommandArgs}; send with {@link FtKeywords#SEARCH}. */
     public static CommandArgs<byte[], byte[]> searchKeys(String indexName, String filter, int limit) {
         return toCommandArgs(searchKeysArgv(indexName, filter, limit));
+    }
+
+    /**
+     * Paged {@code FT.SEARCH} of whole entries, oldest first (data-format.md §15, the reference packages'
+     * {@code _searchEntries}): {@code {idx} {filter} SORTBY inserted_at ASC LIMIT {offset} {limit} DIALECT 2}. No
+     * RETURN clause: every field comes back ({@link FtSearchOutput} drops the embedding). valkey-search 1.2.1 rejects a
+     * bare {@code *} filter here ("Invalid query string syntax"), so the filter must name a field.
+     */
+    public static List<byte[]> searchEntriesArgv(String indexName, String filter, int offset, int limit) {
+        if (offset < 0 || limit < 1) {
+            throw new IllegalArgumentException("offset must be >= 0 and limit >= 1, got " + offset + ", " + limit);
+        }
+        List<byte[]> argv = new ArrayList<>(11);
+        argv.add(utf8(indexName));
+        argv.add(utf8(filter));
+        argv.add(SORTBY);
+        argv.add(INSERTED_AT);
+        argv.add(ASC);
+        argv.add(LIMIT);
+        argv.add(number(offset));
+        argv.add(number(limit));
+        argv.add(DIALECT);
+        argv.add(TWO);
+        return argv;
+    }
+
+    /** {@link #searchEntriesArgv} as {@link CommandArgs}; send with {@link FtKeywords#SEARCH}. */
+    public static CommandArgs<byte[], byte[]> searchEntries(String indexName, String filter, int offset, int limit) {
+        return toCommandArgs(searchEntriesArgv(indexName, filter, offset, limit));
     }
 
     // ------------------------------------------------------------------------------------------- admin

@@ -132,6 +132,20 @@ class FtCommandsTest {
     }
 
     @Test
+    void searchEntriesMatchesFixtures19And22() {
+        assertMatchesFixture(22, FtKeywords.SEARCH, FtCommands.searchEntriesArgv("fx:idx", "@category:{geo}", 0, 10));
+        // fixture 19 records the bare-* form valkey-search 1.2.1 rejects: same argv shape
+        assertMatchesFixture(19, FtKeywords.SEARCH, FtCommands.searchEntriesArgv("fx:idx", "*", 0, 10));
+        assertThat(Fixtures.show(FtCommands.searchEntriesArgv("c:idx", "@category:{x}", 100, 100)))
+                .containsExactly("c:idx", "@category:{x}", "SORTBY", "inserted_at", "ASC", "LIMIT", "100", "100",
+                        "DIALECT", "2");
+        assertThatThrownBy(() -> FtCommands.searchEntriesArgv("c:idx", "@category:{x}", -1, 10))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FtCommands.searchEntriesArgv("c:idx", "@category:{x}", 0, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void adminCommandsMatchFixtures() {
         assertMatchesFixture(1, FtKeywords.INFO, FtCommands.infoArgv("fx:idx"));
         assertMatchesFixture(6, FtKeywords.INFO, FtCommands.infoArgv("fx:idx"));
