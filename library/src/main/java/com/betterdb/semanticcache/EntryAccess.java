@@ -1,5 +1,6 @@
 package com.betterdb.semanticcache;
 
+import com.betterdb.semanticcache.embed.EmbedPurpose;
 import com.betterdb.semanticcache.filter.Filter;
 import com.betterdb.semanticcache.store.CacheKeys;
 import com.betterdb.semanticcache.store.CacheStore;
@@ -50,7 +51,7 @@ final class EntryAccess {
         requireRange(threshold >= 0 && threshold <= 2, "threshold must be a cosine distance in 0..2, got " + threshold);
         return Mono.defer(() -> {
             IndexDescriptor idx = requireReady.apply("similarEntries");
-            return embedder.embed(text).flatMap(e -> {
+            return embedder.embed(text, EmbedPurpose.QUERY).flatMap(e -> {
                 SemanticCache.requireDimension(idx, e.vector());
                 return store.knn(e.vector(), limit, filter);
             }).map(rows -> {

@@ -1010,16 +1010,12 @@ public final class InMemoryCacheStore implements CacheStore {
         return Mono.fromCallable(() -> {
             long now = clock.millis();
             long n = 0;
-            boolean removed = false;
             for (String key : entryKeys) {
                 Entry e = entries.get(Objects.requireNonNull(key, "key"));
+                // The matrix row of a removed entry is skipped by its liveness check and dropped when the matrix grows.
                 if (e != null && entries.remove(key, e)) {
-                    removed = true;
                     n += e.expiredAt(now) ? 0 : 1; // an expired key no longer exists for DEL
                 }
-            }
-            if (removed) {
-                version.incrementAndGet();
             }
             return n;
         });
