@@ -67,6 +67,11 @@ public abstract class ForwardingCacheStore implements CacheStore {
     }
 
     @Override
+    public Mono<List<WindowRecord>> readJudgeVerdicts() {
+        return delegate().readJudgeVerdicts();
+    }
+
+    @Override
     public Mono<List<WindowRecord>> readWindow() {
         return delegate().readWindow();
     }
