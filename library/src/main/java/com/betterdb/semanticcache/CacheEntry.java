@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * An entry as {@link SemanticCache#entries} and {@link SemanticCache#similarEntries} return it: its key, its text
- * fields as stored (data-format.md §3; never the embedding), and for a similarity search its cosine distance.
+ * fields as stored (docs/data-format.md §3; never the embedding), and for a similarity search its cosine distance.
  *
  * @param key      the entry key, {@code {name}:entry:<id>}
  * @param distance cosine distance to the searched text (0..2); {@code NaN} for {@link SemanticCache#entries} pages

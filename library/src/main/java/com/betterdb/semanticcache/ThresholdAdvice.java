@@ -4,7 +4,7 @@ package com.betterdb.semanticcache;
  * How {@link SemanticCache#thresholdEffectiveness(String, ThresholdAdvice)} derives its recommendation.
  *
  * <ul>
- *   <li>{@link #reference(int)}: the label-free analysis of the TypeScript and Python packages (behaviour.md §14),
+ *   <li>{@link #reference(int)}: the label-free analysis of the TypeScript and Python packages (docs/decision-rules.md §16),
  *       unchanged: rules on the hit rate, the share of hits in the uncertainty band and the near misses of the
  *       similarity window. It never sees whether a hit was right.</li>
  *   <li>{@link #judgeLabelled(double)}: the threshold with the highest recall whose precision reaches a target,

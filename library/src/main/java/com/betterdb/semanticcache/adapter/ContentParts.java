@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Binary message parts as content blocks, by the reference adapters' rules (api.md §5): a part given as a URL is a
+ * Binary message parts as content blocks, by the reference adapters' rules (docs/compatibility.md): a part given as a URL is a
  * URL source unless it is a {@code data:} URL, which is base64 data whose media type is read from the URL
  * ({@link DataUrls}); inline base64 or bytes keep the media type the message states, else the adapter's default for
  * that kind. The block's ref is whatever the normalizer makes of the source.

@@ -111,7 +111,7 @@ public interface CacheStore {
     /**
      * A page of the entries matching {@code filter}, ordered by {@code inserted_at} ascending: the reference packages'
      * {@code _searchEntries}, {@code FT.SEARCH idx <filter> SORTBY inserted_at ASC LIMIT <offset> <limit> DIALECT 2}
-     * (data-format.md §15). Each candidate carries every text field of the entry (never the embedding); its score is
+     * (docs/data-format.md §13). Each candidate carries every text field of the entry (never the embedding); its score is
      * {@code NaN}. valkey-search 1.2.1 rejects a bare {@code *} filter here, so the filter should name a field.
      * Failure: {@code ValkeyCommandError("FT.SEARCH")}.
      *

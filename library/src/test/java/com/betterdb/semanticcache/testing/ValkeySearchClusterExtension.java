@@ -89,6 +89,9 @@ public class ValkeySearchClusterExtension extends ServerTierExtension<ValkeySear
         cluster.call(node, "FT.CREATE", probe, "ON", "HASH", "PREFIX", "1", probe + ":", "SCHEMA", "t", "TAG");
         break;
       } catch (RedisCommandExecutionException e) {
+        if (String.valueOf(e.getMessage()).contains("already exists")) {
+          break; // an earlier attempt created it although it reported that not every member was reachable
+        }
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("the coordinators did not reach each other within " + COORDINATORS_TIMEOUT
               + ": FT.CREATE still answers " + e.getMessage(), e);

@@ -232,7 +232,7 @@ public final class FtCommands {
     }
 
     /**
-     * Paged {@code FT.SEARCH} of whole entries, oldest first (data-format.md §15, the reference packages'
+     * Paged {@code FT.SEARCH} of whole entries, oldest first (docs/data-format.md §13, the reference packages'
      * {@code _searchEntries}): {@code {idx} {filter} SORTBY inserted_at ASC LIMIT {offset} {limit} DIALECT 2}. No
      * RETURN clause: every field comes back ({@link FtSearchOutput} drops the embedding). valkey-search 1.2.1 rejects a
      * bare {@code *} filter here ("Invalid query string syntax"), so the filter must name a field.
