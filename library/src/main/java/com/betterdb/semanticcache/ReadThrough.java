@@ -28,13 +28,11 @@ final class ReadThrough {
     private final SemanticCache cache;
     private final CacheMetrics metrics;
     private final InFlightRegistry inFlight;
-    private final double uncertaintyBand;
 
-    ReadThrough(SemanticCache cache, CacheMetrics metrics, InFlightRegistry inFlight, double uncertaintyBand) {
+    ReadThrough(SemanticCache cache, CacheMetrics metrics, InFlightRegistry inFlight) {
         this.cache = cache;
         this.metrics = metrics;
         this.inFlight = inFlight;
-        this.uncertaintyBand = uncertaintyBand;
     }
 
     Mono<ComputeResult> getOrCompute(Prompt prompt, Function<? super Prompt, ? extends Mono<Answer>> llm,
@@ -62,8 +60,8 @@ final class ReadThrough {
                     if (l.checked == null || !o.coalesce() || !inFlight.enabled()) {
                         return computeAlone(prompt, llm, o, l);
                     }
-                    SemanticCache.Checked c = l.checked;
-                    InFlightRegistry.Claim claim = inFlight.claim(c.category(), c.filter(), c.vector(), joinDistance(o, c));
+                    CheckDetail c = l.checked;
+                    InFlightRegistry.Claim claim = inFlight.claim(c.category(), c.filter(), c.vector(), c.joinDistance());
                     if (claim instanceof InFlightRegistry.Claim.Lead lead) {
                         lead.flight().start(computation(prompt, llm, o));
                         return lead.flight().await().map(v -> result(ComputeResult.Outcome.COMPUTED, v, l));
@@ -73,17 +71,6 @@ final class ReadThrough {
                     }
                     return computeAlone(prompt, llm, o, l);
                 });
-    }
-
-    /**
-     * The largest distance at which a miss joins an in-flight computation: the threshold of its own lookup, or, when
-     * a judge decides uncertain hits, only the distances the cache would serve without asking the judge.
-     */
-    private double joinDistance(GetOrComputeOptions o, SemanticCache.Checked c) {
-        if (o.check().judge() == null) {
-            return c.threshold();
-        }
-        return Math.nextDown(c.threshold() - uncertaintyBand);
     }
 
     private Mono<ComputeResult> join(InFlightRegistry.Flight flight, Prompt prompt,
@@ -160,7 +147,7 @@ final class ReadThrough {
     }
 
     /** A lookup's outcome, or the tolerated failure that replaced it. */
-    private record Lookup(SemanticCache.Checked checked, Throwable error) {
+    private record Lookup(CheckDetail checked, Throwable error) {
         CacheResult result() {
             return checked == null ? null : checked.result();
         }

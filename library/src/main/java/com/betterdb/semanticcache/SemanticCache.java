@@ -117,8 +117,7 @@ public final class SemanticCache implements AutoCloseable {
                     return d == null ? 0 : d.dimension();
                 });
         this.decider = new Decider(options.name(), options.uncertaintyBand(), metrics, this::nowMs);
-        this.readThrough = new ReadThrough(this, metrics, new InFlightRegistry(options.coalescing()),
-                options.uncertaintyBand());
+        this.readThrough = new ReadThrough(this, metrics, new InFlightRegistry(options.coalescing()));
         this.entryAccess = new EntryAccess(store, embedder, keys, this::requireReady);
         this.costTable = CostTable.effective(options.useDefaultCostTable(), options.costTable());
         this.initialConfig = new RuntimeConfig(options.defaultThreshold(), options.categoryThresholds(),
@@ -296,17 +295,11 @@ public final class SemanticCache implements AutoCloseable {
      * and one pipelined flush of all bookkeeping writes (stats, window, miss-pending, TTL refresh, cost).
      */
     public Mono<CacheResult> check(Prompt prompt, CheckOptions options) {
-        return checked(prompt, options).map(Checked::result);
+        return checked(prompt, options).map(CheckDetail::result);
     }
 
-    /**
-     * A lookup's result with what was computed on the way: the query vector and the threshold in force. The
-     * read-through path matches concurrent misses on these, without embedding again.
-     */
-    record Checked(CacheResult result, float[] vector, double threshold, String category, Filter filter) {
-    }
-
-    Mono<Checked> checked(Prompt prompt, CheckOptions options) {
+    /** A lookup with its query vector and rule (the read-through path matches concurrent misses on these). */
+    Mono<CheckDetail> checked(Prompt prompt, CheckOptions options) {
         Objects.requireNonNull(prompt, "prompt");
         CheckOptions opts = options == null ? CheckOptions.defaults() : options;
         return observed(OP_CHECK, obs -> Mono.defer(() -> {
@@ -326,8 +319,8 @@ public final class SemanticCache implements AutoCloseable {
                                     return decider.decide(lookup, rows, obs);
                                 })
                                 // The one bookkeeping flush of this check.
-                                .flatMap(d -> recordQuietly(List.of(d.bookkeeping())).thenReturn(new Checked(
-                                        d.result(), e.vector(), lookup.threshold(), lookup.category(), filter)));
+                                .flatMap(d -> recordQuietly(List.of(d.bookkeeping()))
+                                        .thenReturn(detail(d.result(), e.vector(), lookup, filter)));
                     });
         }));
     }
@@ -352,17 +345,32 @@ public final class SemanticCache implements AutoCloseable {
      * k, rerank, judge may differ from one element to the next).
      */
     public Flux<CacheResult> checkAll(Publisher<CheckRequest> requests, BatchOptions batch) {
+        return checkAllDetailed(requests, batch, "checkAll").map(CheckDetail::result);
+    }
+
+    /**
+     * {@link #checkAll(Publisher, BatchOptions)}, each result with the query vector the cache searched with, the
+     * threshold in force and the distance up to which another prompt's answer may serve it ({@link CheckDetail}):
+     * for callers that match lookups against each other (e.g. a miss waiting for the answer to a close prompt that
+     * is already with the LLM) without embedding a prompt twice. Same cost, order, backpressure and error modes.
+     */
+    public Flux<CheckDetail> checkAllDetailed(Publisher<CheckRequest> requests, BatchOptions batch) {
+        return checkAllDetailed(requests, batch, "checkAllDetailed");
+    }
+
+    private Flux<CheckDetail> checkAllDetailed(Publisher<CheckRequest> requests, BatchOptions batch, String method) {
         Objects.requireNonNull(requests, "requests");
         BatchOptions b = batch == null ? BatchOptions.defaults() : batch;
         int chunk = chunkSize(b);
         int concurrency = Math.max(1, b.maxInFlight() / chunk);
         return Flux.defer(() -> {
-            IndexDescriptor idx = requireReady("checkAll");
-            Flux<CacheResult> results = Flux.from(requests)
+            IndexDescriptor idx = requireReady(method);
+            Flux<CheckDetail> results = Flux.from(requests)
                     .bufferTimeout(chunk, CHUNK_LINGER, true)
                     .flatMapSequential(list -> checkChunk(list, b, idx, false), concurrency, 1)
                     .flatMapIterable(Function.identity());
-            return b.errorMode() == BatchOptions.ErrorMode.FAIL_FAST ? failFast(results, CacheResult::error) : results;
+            return b.errorMode() == BatchOptions.ErrorMode.FAIL_FAST ? failFast(results, d -> d.result().error())
+                    : results;
         });
     }
 
@@ -396,6 +404,7 @@ public final class SemanticCache implements AutoCloseable {
                     .buffer(chunkSize(b))
                     .flatMapSequential(list -> checkChunk(list, b, idx, true), Math.max(1, b.maxInFlight() / chunkSize(b)), 1)
                     .flatMapIterable(Function.identity())
+                    .map(CheckDetail::result)
                     .transform(results -> failFast(results, CacheResult::error))
                     .collectList();
         });
@@ -418,7 +427,7 @@ public final class SemanticCache implements AutoCloseable {
         return Math.max(1, Math.min(b.embedBatchSize(), b.maxInFlight() / 4));
     }
 
-    private Mono<List<CacheResult>> checkChunk(List<CheckRequest> requests, BatchOptions b, IndexDescriptor idx,
+    private Mono<List<CheckDetail>> checkChunk(List<CheckRequest> requests, BatchOptions b, IndexDescriptor idx,
                                                boolean searchErrorIsMiss) {
         return observed(OP_CHECK_BATCH, obs -> Mono.defer(() -> {
             int n = requests.size();
@@ -432,8 +441,8 @@ public final class SemanticCache implements AutoCloseable {
                 filters.add(filterFor(r.prompt(), r.options(), idx));
                 texts.add(l.text());
             }
+            Object[] slots = new Object[n]; // float[] vector, or Throwable
             return embedder.embedAll(texts, b.embedBatchSize(), b.embedConcurrency(), EmbedPurpose.QUERY).flatMap(embedded -> {
-                Object[] slots = new Object[n]; // float[] vector, or Throwable
                 List<Integer> searchable = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     Object e = embedded.get(i);
@@ -470,9 +479,11 @@ public final class SemanticCache implements AutoCloseable {
                 });
             }).flatMap(decisions -> {
                 List<Bookkeeping> writes = new ArrayList<>(decisions.size());
-                List<CacheResult> results = new ArrayList<>(decisions.size());
-                for (Decider.Decision d : decisions) {
-                    results.add(d.result());
+                List<CheckDetail> results = new ArrayList<>(decisions.size());
+                for (int i = 0; i < decisions.size(); i++) {
+                    Decider.Decision d = decisions.get(i);
+                    results.add(detail(d.result(), slots[i] instanceof float[] v ? v : null, lookups.get(i),
+                            filters.get(i)));
                     if (d.bookkeeping() != null) {
                         writes.add(d.bookkeeping());
                     }
@@ -938,6 +949,13 @@ public final class SemanticCache implements AutoCloseable {
             threshold = cfg.defaultThreshold();
         }
         return new Decider.Lookup(prompt.text(), category, threshold, o, cfg.defaultTtl());
+    }
+
+    private CheckDetail detail(CacheResult result, float[] vector, Decider.Lookup lookup, Filter filter) {
+        // With a judge, only distances served without asking it may share an answer unasked.
+        double join = lookup.options().judge() == null ? lookup.threshold()
+                : Math.nextDown(lookup.threshold() - options.uncertaintyBand());
+        return new CheckDetail(result, vector, lookup.threshold(), lookup.category(), filter, join);
     }
 
     /** User filter AND one {@code binary_refs} clause per ref (only when the index has the attribute). */
