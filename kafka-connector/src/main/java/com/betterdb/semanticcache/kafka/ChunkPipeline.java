@@ -2,6 +2,7 @@ package com.betterdb.semanticcache.kafka;
 
 import com.betterdb.semanticcache.BatchOptions;
 import com.betterdb.semanticcache.CacheResult;
+import com.betterdb.semanticcache.CheckDetail;
 import com.betterdb.semanticcache.CheckOptions;
 import com.betterdb.semanticcache.CheckRequest;
 import com.betterdb.semanticcache.SemanticCache;
@@ -13,6 +14,7 @@ import com.betterdb.semanticcache.kafka.events.Events;
 import com.betterdb.semanticcache.kafka.events.LlmReplyEvent;
 import com.betterdb.semanticcache.kafka.events.LlmRequestEvent;
 import com.betterdb.semanticcache.kafka.events.PromptEvent;
+import com.betterdb.semanticcache.filter.Filter;
 import com.betterdb.semanticcache.prompt.Prompt;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -20,20 +22,24 @@ import reactor.core.publisher.Mono;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * Processes one chunk of records of one partition: decode, one {@code checkAll} (prompts) or {@code storeAll}
- * (replies) for the records whose output is not planned yet, then the outputs in input order, and waits for the
- * broker's acknowledgements. The result says how many records, from the first, are finished; the rest are retried,
- * and a retry neither looks up nor sends again what was done.
+ * Processes one dispatch: the next chunk of each partition of one role that has work, with one lookup
+ * ({@code checkAllDetailed}) or one store ({@code storeAll}) for all their records whose output is not planned yet;
+ * then hands the outputs to the producer, chunk by chunk in input order. Each chunk's result says how many records,
+ * from the first, are handled (output handed over, parked, or finished); the rest are retried, and a retry neither
+ * looks up nor sends again what was done. Acknowledgements arrive later, record by record ({@link OutputSender}).
  */
 final class ChunkPipeline {
 
-    /** {@code completed} records from the first are finished; {@code error} is why the next one is not. */
-    record ChunkResult(int completed, Throwable error) {
+    /** {@code handled} records from the first are handled; {@code error} is why the next one is not. */
+    record ChunkResult(int handled, Throwable error) {
     }
 
     private final SemanticCacheProcessorConfig config;
@@ -42,59 +48,92 @@ final class ChunkPipeline {
     private final Outputs outputs;
     private final OutputSender sender;
     private final LlmTimeouts llm;
+    private final Coalescer coalescer;
     private final BatchOptions batch;
 
     ChunkPipeline(SemanticCacheProcessorConfig config, SemanticCache cache, Outputs outputs, OutputSender sender,
-                  LlmTimeouts llm) {
+                  LlmTimeouts llm, Coalescer coalescer) {
         this.config = config;
         this.cache = cache;
         this.decoder = new RecordDecoder(config.maxRecordBytes());
         this.outputs = outputs;
         this.sender = sender;
         this.llm = llm;
+        this.coalescer = coalescer;
         this.batch = config.batchOptions().withErrorMode(BatchOptions.ErrorMode.RESULT);
     }
 
     // ------------------------------------------------------------------------------------------------ prompts
 
-    Mono<ChunkResult> prompts(List<InputRecord> chunk) {
+    /** Looks up the prompts of {@code chunks} (one chunk per partition) together; a result per chunk. */
+    Mono<List<ChunkResult>> prompts(List<List<InputRecord>> chunks) {
         return Mono.defer(() -> {
             List<InputRecord> lookups = new ArrayList<>();
             List<PromptEvent> events = new ArrayList<>();
-            for (InputRecord in : chunk) {
-                if (!needsPlan(in)) {
-                    continue;
-                }
-                try {
-                    PromptEvent e = decoder.prompt(in);
-                    lookups.add(in);
-                    events.add(e);
-                } catch (DecodeException de) {
-                    in.output = outputs.deadLetter(in, de.reason(), de.getMessage());
+            for (List<InputRecord> chunk : chunks) {
+                for (InputRecord in : chunk) {
+                    if (!needsPlan(in)) {
+                        continue;
+                    }
+                    try {
+                        PromptEvent e = decoder.prompt(in);
+                        lookups.add(in);
+                        events.add(e);
+                    } catch (DecodeException de) {
+                        in.output = outputs.deadLetter(in, de.reason(), de.getMessage());
+                    }
                 }
             }
             if (lookups.isEmpty()) {
-                return sendAndReport(chunk, null);
+                return sendAndReport(chunks, Map.of());
             }
-            List<CheckRequest> requests = events.stream()
-                    .map(e -> CheckRequest.of(promptOf(e), checkOptions(e))).toList();
-            CacheResult[] results = new CacheResult[lookups.size()];
-            // One checkAll for the chunk; each event carries its own category and threshold.
-            return fill(Flux.defer(() -> cache.checkAll(Flux.fromIterable(requests), batch)), results, CacheResult::failed)
+            List<CheckRequest> requests = new ArrayList<>(events.size());
+            for (PromptEvent e : events) {
+                requests.add(CheckRequest.of(promptOf(e), checkOptions(e)));
+            }
+            CheckDetail[] details = new CheckDetail[lookups.size()];
+            // One lookup for every chunk; each event carries its own category and threshold.
+            return fill(Flux.defer(() -> cache.checkAllDetailed(Flux.fromIterable(requests), batch)), details,
+                    e -> new CheckDetail(CacheResult.failed(e), null, 0, "", Filter.all(), 0))
                     .then(Mono.defer(() -> {
-                        Throwable failure = null;
+                        Map<InputRecord, Throwable> failures = new HashMap<>();
+                        Map<InputRecord, Integer> index = new IdentityHashMap<>();
                         for (int i = 0; i < lookups.size(); i++) {
-                            CacheResult r = results[i];
-                            if (r == null || r.isError()) {
-                                failure = r == null ? new IllegalStateException("no lookup result") : r.error();
-                                break;
-                            }
-                            InputRecord in = lookups.get(i);
-                            in.output = r.hit() ? outputs.hit(in, events.get(i), r) : outputs.miss(in, events.get(i), r);
+                            index.put(lookups.get(i), i);
                         }
-                        return sendAndReport(chunk, failure);
+                        // In input order per chunk, up to its first failure: what is planned is never planned again.
+                        for (List<InputRecord> chunk : chunks) {
+                            for (InputRecord in : chunk) {
+                                Integer i = index.get(in);
+                                if (i == null) {
+                                    continue; // planned before, or a dead letter
+                                }
+                                CheckDetail d = details[i];
+                                if (d == null || d.result().isError()) {
+                                    failures.put(in, d == null ? new IllegalStateException("no lookup result")
+                                            : d.result().error());
+                                    break;
+                                }
+                                plan(in, events.get(i), d);
+                            }
+                        }
+                        return sendAndReport(chunks, failures);
                     }));
         });
+    }
+
+    private void plan(InputRecord in, PromptEvent e, CheckDetail d) {
+        CacheResult r = d.result();
+        if (r.hit()) {
+            in.output = outputs.hit(in, e, r);
+            return;
+        }
+        Coalescer.Claim claim = coalescer.claim(in, e, d);
+        if (claim instanceof Coalescer.Claim.Answered a) {
+            in.output = a.output();
+        } else if (!(claim instanceof Coalescer.Claim.Parked)) {
+            in.output = outputs.miss(in, e, r);
+        }
     }
 
     /** The configured check options with the event's category and threshold, when it has them. */
@@ -120,52 +159,68 @@ final class ChunkPipeline {
 
     // ------------------------------------------------------------------------------------------------ replies
 
-    Mono<ChunkResult> replies(List<InputRecord> chunk) {
+    /** Stores the replies of {@code chunks} (one chunk per partition) together; a result per chunk. */
+    Mono<List<ChunkResult>> replies(List<List<InputRecord>> chunks) {
         return Mono.defer(() -> {
             List<InputRecord> stores = new ArrayList<>();
             List<LlmReplyEvent> events = new ArrayList<>();
             List<StoreRequest> requests = new ArrayList<>();
-            for (InputRecord in : chunk) {
-                if (!needsPlan(in)) {
-                    continue;
-                }
-                if (in.forcedDeadLetter == null
-                        && LlmTimeouts.TIMEOUT_MARKER.equals(LlmTimeouts.header(in.record, Headers.CONTROL))) {
-                    in.output = timeoutMarker(in);
-                    continue;
-                }
-                try {
-                    LlmReplyEvent e = decoder.reply(in);
-                    requests.add(storeRequest(e));
-                    stores.add(in);
-                    events.add(e);
-                } catch (DecodeException de) {
-                    in.output = outputs.deadLetter(in, de.reason(), de.getMessage());
-                } catch (IllegalArgumentException ex) {
-                    in.output = outputs.deadLetter(in, DeadLetterReason.INVALID_FIELD,
-                            "the reply's members are not valid cache entry options");
+            for (List<InputRecord> chunk : chunks) {
+                for (InputRecord in : chunk) {
+                    if (!needsPlan(in)) {
+                        continue;
+                    }
+                    if (in.forcedDeadLetter == null
+                            && LlmTimeouts.TIMEOUT_MARKER.equals(LlmTimeouts.header(in.record, Headers.CONTROL))) {
+                        in.output = timeoutMarker(in);
+                        continue;
+                    }
+                    try {
+                        LlmReplyEvent e = decoder.reply(in);
+                        requests.add(storeRequest(e));
+                        stores.add(in);
+                        events.add(e);
+                    } catch (DecodeException de) {
+                        in.output = outputs.deadLetter(in, de.reason(), de.getMessage());
+                    } catch (IllegalArgumentException ex) {
+                        in.output = outputs.deadLetter(in, DeadLetterReason.INVALID_FIELD,
+                                "the reply's members are not valid cache entry options");
+                    }
                 }
             }
             if (stores.isEmpty()) {
-                return sendAndReport(chunk, null);
+                return sendAndReport(chunks, Map.of());
             }
             StoreResult[] results = new StoreResult[stores.size()];
             return fill(Flux.defer(() -> cache.storeAll(Flux.fromIterable(requests), batch)), results, StoreResult::failed)
                     .then(Mono.defer(() -> {
-                        Throwable failure = null;
+                        Map<InputRecord, Throwable> failures = new HashMap<>();
+                        Map<InputRecord, Integer> index = new IdentityHashMap<>();
                         for (int i = 0; i < stores.size(); i++) {
-                            StoreResult r = results[i];
-                            if (r == null || r.isError()) {
-                                failure = r == null ? new IllegalStateException("no store result") : r.error();
-                                break;
-                            }
-                            InputRecord in = stores.get(i);
-                            LlmReplyEvent e = events.get(i);
-                            // Stored either way (a late answer is still worth caching); forwarded only once.
-                            in.output = claim(in) == LlmTimeouts.Claim.FIRST ? outputs.stored(in, e, r)
-                                    : duplicate(in, e.id());
+                            index.put(stores.get(i), i);
                         }
-                        return sendAndReport(chunk, failure);
+                        for (List<InputRecord> chunk : chunks) {
+                            for (InputRecord in : chunk) {
+                                Integer i = index.get(in);
+                                if (i == null) {
+                                    continue;
+                                }
+                                StoreResult r = results[i];
+                                if (r == null || r.isError()) {
+                                    failures.put(in, r == null ? new IllegalStateException("no store result") : r.error());
+                                    break;
+                                }
+                                LlmReplyEvent e = events.get(i);
+                                // Stored either way (a late answer is still worth caching); forwarded only once.
+                                if (claim(in) == LlmTimeouts.Claim.FIRST) {
+                                    in.output = outputs.stored(in, e, r);
+                                    coalescer.answered(LlmTimeouts.header(in.record, Headers.LLM_REQUEST_REF), e, r.key());
+                                } else {
+                                    in.output = duplicate(in, e.id());
+                                }
+                            }
+                        }
+                        return sendAndReport(chunks, failures);
                     }));
         });
     }
@@ -186,7 +241,11 @@ final class ChunkPipeline {
         } catch (Exception e) {
             return outputs.deadLetter(in, DeadLetterReason.UNDECODABLE, "unreadable LLM timeout marker");
         }
-        return claim(in) == LlmTimeouts.Claim.FIRST ? outputs.timedOut(in, marker) : Output.none(null, marker.id(), null);
+        if (claim(in) != LlmTimeouts.Claim.FIRST) {
+            return Output.none(null, marker.id(), null);
+        }
+        coalescer.timedOut(LlmTimeouts.header(in.record, Headers.LLM_REQUEST_REF));
+        return outputs.timedOut(in, marker);
     }
 
     /** The deterministic entry id of a reply: a redelivered reply overwrites its entry. */
@@ -243,29 +302,32 @@ final class ChunkPipeline {
     }
 
     /**
-     * Sends the planned outputs up to the first record without one (so outputs follow input order), then reports the
-     * finished prefix and why the next record is not finished.
+     * Hands over the planned outputs of each chunk up to its first record not handled (so outputs follow input
+     * order), then reports per chunk how many records are handled and why the next one is not.
      */
-    private Mono<ChunkResult> sendAndReport(List<InputRecord> chunk, Throwable planningFailure) {
-        int planned = 0;
-        while (planned < chunk.size() && (chunk.get(planned).acked || chunk.get(planned).output != null)) {
-            planned++;
-        }
-        List<InputRecord> sendable = chunk.subList(0, planned);
-        return sender.send(sendable).then(Mono.fromCallable(() -> {
-            int completed = 0;
-            while (completed < chunk.size() && chunk.get(completed).acked) {
-                completed++;
+    private Mono<List<ChunkResult>> sendAndReport(List<List<InputRecord>> chunks, Map<InputRecord, Throwable> failures) {
+        List<InputRecord> sendable = new ArrayList<>();
+        List<ChunkResult> results = new ArrayList<>(chunks.size());
+        for (List<InputRecord> chunk : chunks) {
+            int handled = 0;
+            while (handled < chunk.size() && handled(chunk.get(handled))) {
+                handled++;
             }
+            sendable.addAll(chunk.subList(0, handled));
             Throwable error = null;
-            if (completed < chunk.size()) {
-                InputRecord next = chunk.get(completed);
-                error = next.error != null ? next.error : planningFailure;
+            if (handled < chunk.size()) {
+                InputRecord next = chunk.get(handled);
+                error = failures.get(next);
                 if (error == null) {
-                    error = new IllegalStateException("not processed");
+                    error = next.error != null ? next.error : new IllegalStateException("not processed");
                 }
             }
-            return new ChunkResult(completed, error);
-        }));
+            results.add(new ChunkResult(handled, error));
+        }
+        return sender.send(sendable).thenReturn(results);
+    }
+
+    private static boolean handled(InputRecord in) {
+        return in.acked || in.parked || in.output != null;
     }
 }

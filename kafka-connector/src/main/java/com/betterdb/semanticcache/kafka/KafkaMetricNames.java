@@ -27,6 +27,17 @@ public final class KafkaMetricNames {
     public static final String LLM_TIMEOUTS = "semantic_cache_kafka_llm_timeouts_total";
     /** Counter: LLM replies for a prompt already answered (or timed out): stored, not forwarded. */
     public static final String DUPLICATE_REPLIES = "semantic_cache_kafka_duplicate_replies_total";
+    /** Counter: misses parked behind the LLM request of a prompt within their threshold (coalescing). */
+    public static final String PARKED_TOTAL = "semantic_cache_kafka_parked_total";
+    /** Counter: parked prompts answered from that request's reply: each is an LLM call saved. */
+    public static final String JOINED = "semantic_cache_kafka_joined_total";
+    /**
+     * Counter: parked prompts sent to the LLM after all (their own request), tag {@link #TAG_REASON}:
+     * {@code timeout}, {@code request_failed}, {@code reassigned}, {@code stopping}.
+     */
+    public static final String PARK_RELEASED = "semantic_cache_kafka_park_released_total";
+    /** Gauge: prompts parked now. */
+    public static final String PARKED = "semantic_cache_kafka_parked";
     /** Gauge: LLM requests awaiting their reply, tracked by this instance. */
     public static final String LLM_PENDING = "semantic_cache_kafka_llm_pending";
     /** Gauge: records polled and not yet finished. */

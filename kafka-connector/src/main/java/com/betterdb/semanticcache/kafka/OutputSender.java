@@ -7,37 +7,52 @@ import reactor.core.scheduler.Scheduler;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * Produces the planned outputs of a chunk, in input order, on one send thread ({@code send} may block on metadata,
- * never on a Reactor thread), and records per input whether its output was acknowledged. Retries are idempotent at
- * record level: an acknowledged output is never sent again.
+ * Hands the planned outputs of a chunk to the producer, in input order, on one send thread ({@code send} may block
+ * on metadata or a full buffer, never on a Reactor thread), and returns without waiting for the broker: each
+ * acknowledgement finishes its record on its own (so the commit point moves with every acknowledgement, and the next
+ * chunk of a partition is planned while the previous one is on the wire). Retries are idempotent at record level: an
+ * acknowledged output is never sent again.
  *
  * <p>When Kafka refuses an output for good because of the record itself (too large, ...), the next smaller
- * {@linkplain Outputs#fallback fallback} is sent at once instead, so one record can never block its partition.
+ * {@linkplain Outputs#fallback fallback} is sent at once instead, so one record can never block its partition. Any
+ * other failure goes back to the poll thread ({@link Listener#sendFailed}), which retries the record after a backoff.
  */
 final class OutputSender {
 
-    /** Output, then dead letter, then dead letter without value, then without key and headers. */
-    private static final int MAX_ROUNDS = 4;
+    /** Where acknowledgements and failures go (called on the producer's thread). */
+    interface Listener {
+        /** A record finished (its output acknowledged, or it had none). */
+        void acknowledged(InputRecord in);
+
+        /** A record's output failed and is to be retried; {@code in.error} says why. */
+        void sendFailed(InputRecord in);
+    }
 
     private final Producer<byte[], byte[]> producer;
     private final Scheduler sendScheduler;
     private final Outputs outputs;
     private final ProcessorMetrics metrics;
     private final OutcomeSink outcomes;
+    private final Coalescer coalescer;
+    private volatile Listener listener;
 
     OutputSender(Producer<byte[], byte[]> producer, Scheduler sendScheduler, Outputs outputs, ProcessorMetrics metrics,
-                 OutcomeSink outcomes) {
+                 OutcomeSink outcomes, Coalescer coalescer) {
         this.producer = producer;
         this.sendScheduler = sendScheduler;
         this.outputs = outputs;
         this.metrics = metrics;
         this.outcomes = outcomes;
+        this.coalescer = coalescer;
     }
 
-    /** Sends the outputs of {@code ins} not acknowledged yet; completes when each is acknowledged or failed. */
+    void listener(Listener listener) {
+        this.listener = listener;
+    }
+
+    /** Hands the outputs of {@code ins} not acknowledged yet to the producer; completes once they are handed over. */
     Mono<Void> send(List<InputRecord> ins) {
         List<InputRecord> todo = new ArrayList<>(ins.size());
         for (InputRecord in : ins) {
@@ -45,90 +60,77 @@ final class OutputSender {
                 todo.add(in);
             }
         }
-        return round(todo, 1);
-    }
-
-    private Mono<Void> round(List<InputRecord> todo, int round) {
         if (todo.isEmpty()) {
             return Mono.empty();
         }
-        return Mono.fromCallable(() -> {
-                    List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>(todo.size());
-                    for (InputRecord in : todo) {
-                        CompletableFuture<RecordMetadata> f = new CompletableFuture<>();
-                        acks.add(f);
-                        if (in.output.record() == null) {
-                            f.complete(null);
-                            continue;
-                        }
-                        try {
-                            producer.send(in.output.record(), (md, ex) -> {
-                                if (ex != null) {
-                                    f.completeExceptionally(ex);
-                                } else {
-                                    f.complete(md);
-                                }
-                            });
-                        } catch (RuntimeException ex) {
-                            f.completeExceptionally(ex);
-                        }
-                    }
-                    return acks;
-                })
-                .subscribeOn(sendScheduler)
-                .flatMap(acks -> Mono.fromFuture(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
-                        .handle((v, ex) -> acks)))
-                .flatMap(acks -> {
-                    List<InputRecord> next = new ArrayList<>();
-                    long now = System.nanoTime();
-                    for (int i = 0; i < todo.size(); i++) {
-                        InputRecord in = todo.get(i);
-                        Throwable error = acks.get(i).handle((md, ex) -> ex).join();
-                        if (error == null) {
-                            acknowledged(in, now);
-                        } else if (failed(in, FailureCodes.unwrap(error), round)) {
-                            next.add(in);
-                        }
-                    }
-                    return round(next, round + 1);
-                });
+        return Mono.<Void>fromRunnable(() -> todo.forEach(this::sendOne)).subscribeOn(sendScheduler);
     }
 
-    private void acknowledged(InputRecord in, long now) {
+    private void sendOne(InputRecord in) {
         Output o = in.output;
+        if (o.record() == null) {
+            acknowledged(in, o, null);
+            return;
+        }
+        in.sending = true;
+        try {
+            producer.send(o.record(), (md, ex) -> {
+                if (ex == null) {
+                    acknowledged(in, o, md);
+                } else {
+                    failed(in, o, ex);
+                }
+            });
+        } catch (RuntimeException ex) {
+            failed(in, o, ex);
+        }
+    }
+
+    private void acknowledged(InputRecord in, Output o, RecordMetadata md) {
         if (o.record() != null) {
             metrics.produced(o.record().topic());
             if (in.maybeWritten) {
                 metrics.resent(o.record().topic());
             }
         }
-        in.acked = true;
         in.maybeWritten = false;
         in.error = null;
+        in.sending = false;
         if (o.kind() != null) {
-            long latency = now - in.polledNanos;
+            long latency = System.nanoTime() - in.polledNanos;
             metrics.finished(o.kind(), o.detail(), latency);
-            outcomes.emit(new ProcessingOutcome(o.kind(), in.record.topic(), in.record.partition(), in.record.offset(),
+            outcomes.emit(new ProcessingOutcome(o.kind(), in.record.topic(), in.record.partition(), in.offset(),
                     o.id(), o.correlationId(), latency, o.detail()));
         }
+        Coalescer.Flight flight = in.flight;
+        if (flight != null && md != null && o.kind() == ProcessingOutcome.Kind.MISS) {
+            coalescer.requestWritten(flight, md.partition());
+        }
+        in.acked = true;
+        listener.acknowledged(in);
     }
 
-    /** Returns true when a fallback output was planned for {@code in} to be sent in the next round. */
-    private boolean failed(InputRecord in, Throwable error, int round) {
-        Output o = in.output;
+    private void failed(InputRecord in, Output o, Throwable raw) {
+        Throwable error = FailureCodes.unwrap(raw);
         String code = FailureCodes.of(error);
         metrics.sendError(o.record().topic(), code);
+        Coalescer.Flight flight = in.flight;
+        if (flight != null && o.kind() == ProcessingOutcome.Kind.MISS) {
+            coalescer.requestFailed(flight); // its followers should not wait for a request that may not exist
+        }
         boolean refusedForGood = o.kind() == ProcessingOutcome.Kind.DEAD_LETTERED
                 ? FailureCodes.nonRetriable(error) : FailureCodes.recordRejected(error);
-        Output fallback = refusedForGood && round < MAX_ROUNDS ? outputs.fallback(in, o, code) : null;
+        Output fallback = refusedForGood ? outputs.fallback(in, o, code) : null;
         if (fallback != null) {
             in.output = fallback;
             in.maybeWritten = false;
-            return true;
+            sendScheduler.schedule(() -> sendOne(in));
+            return;
         }
-        // Retried with the chunk, after a backoff.
+        // Retried by the poll thread, after a backoff.
         in.maybeWritten |= FailureCodes.retriable(error);
         in.error = error;
-        return false;
+        in.sending = false;
+        listener.sendFailed(in);
     }
 }

@@ -36,7 +36,7 @@ final class Outputs {
     Output hit(InputRecord in, PromptEvent e, CacheResult r) {
         ResponseEvent out = new ResponseEvent(Events.VERSION, e.id(), r.response(), r.contentBlocks(),
                 ResponseEvent.SOURCE_CACHE, r.similarity(), r.confidence() == null ? null : r.confidence().label(),
-                r.matchedKey(), r.costSaved(), e.model(), null);
+                r.matchedKey(), r.costSaved(), e.model(), null, null);
         String corr = correlation(in.record, e.id());
         return new Output(record(config.responsesTopic(), in.record, corr, Events.encode(out), ResponseEvent.SOURCE_CACHE),
                 ProcessingOutcome.Kind.HIT, e.id(), corr, null);
@@ -60,16 +60,28 @@ final class Outputs {
 
     Output stored(InputRecord in, LlmReplyEvent e, StoreResult r) {
         ResponseEvent out = new ResponseEvent(Events.VERSION, e.id(), e.response(), null,
-                ResponseEvent.SOURCE_LLM, null, null, r.key(), null, e.model(), null);
+                ResponseEvent.SOURCE_LLM, null, null, r.key(), null, e.model(), null, null);
         String corr = correlation(in.record, e.id());
         return new Output(record(config.responsesTopic(), in.record, corr, Events.encode(out), ResponseEvent.SOURCE_LLM),
                 ProcessingOutcome.Kind.STORED, e.id(), corr, null);
     }
 
+    /**
+     * The answer of a parked prompt: the reply to the close prompt it waited for ({@code distance} away), stored
+     * under {@code entryKey}.
+     */
+    Output joined(InputRecord in, PromptEvent e, LlmReplyEvent reply, String entryKey, double distance) {
+        ResponseEvent out = new ResponseEvent(Events.VERSION, e.id(), reply.response(), null, ResponseEvent.SOURCE_LLM,
+                distance, null, entryKey, null, reply.model(), null, Boolean.TRUE);
+        String corr = correlation(in.record, e.id());
+        return new Output(record(config.responsesTopic(), in.record, corr, Events.encode(out), ResponseEvent.SOURCE_LLM),
+                ProcessingOutcome.Kind.JOINED, e.id(), corr, null);
+    }
+
     /** The answer of a prompt whose LLM requests all went unanswered; {@code marker} is the processor's own record. */
     Output timedOut(InputRecord in, LlmRequestEvent marker) {
         ResponseEvent out = new ResponseEvent(Events.VERSION, marker.id(), null, null, ResponseEvent.SOURCE_ERROR,
-                null, null, null, null, marker.model(), ResponseEvent.ERROR_LLM_TIMEOUT);
+                null, null, null, null, marker.model(), ResponseEvent.ERROR_LLM_TIMEOUT, null);
         String corr = correlation(in.record, marker.id());
         return new Output(record(config.responsesTopic(), in.record, corr, Events.encode(out), ResponseEvent.SOURCE_ERROR),
                 ProcessingOutcome.Kind.LLM_TIMEOUT, marker.id(), corr, null);

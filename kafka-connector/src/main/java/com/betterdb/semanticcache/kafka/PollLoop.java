@@ -21,25 +21,33 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
- * The one thread that owns the consumer. It polls, hands chunks of each partition to the {@link ChunkPipeline}
- * (one chunk per partition at a time, so outputs follow input order), takes the finished prefixes back through a
- * queue, commits their offsets, pauses each partition whose share of the in-flight budget is used up, retries failed
- * records in place after a backoff, and fires the LLM timeouts that are due.
+ * The one thread that owns the consumer. It polls, hands the next chunk of every partition with work to the
+ * {@link ChunkPipeline} in one dispatch (one chunk per partition at a time, so outputs follow input order), learns
+ * through a queue which chunks were handed to the producer and which records were acknowledged, commits each
+ * partition's finished prefix as it grows, pauses each partition whose share of the in-flight budget is used up,
+ * retries failed records in place after a backoff, and fires the LLM timeouts and parking deadlines that are due.
  */
 final class PollLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
     private static final long PURGE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long EXPIRE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** A commit not answered in this time no longer holds the next one back. */
+    private static final long COMMIT_ANSWER_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final SemanticCacheProcessorConfig config;
     private final SemanticCache cache;
@@ -52,9 +60,14 @@ final class PollLoop implements Runnable {
     private final OutcomeSink outcomes;
     private final InFlight inFlight;
     private final LlmTimeouts llm;
+    private final Coalescer coalescer;
     private final StartPositions startPositions;
 
     private final LinkedBlockingQueue<Runnable> control = new LinkedBlockingQueue<>();
+    /** Records whose send failed (from the producer's thread), to retry. */
+    private final ConcurrentLinkedQueue<InputRecord> failedSends = new ConcurrentLinkedQueue<>();
+    /** An acknowledgement arrived since the poll thread last advanced the commit points. */
+    private final AtomicBoolean progress = new AtomicBoolean();
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
     final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
@@ -64,13 +77,18 @@ final class PollLoop implements Runnable {
     private volatile boolean running;
     private long stopDeadline;
     private long lastPurge = System.nanoTime();
+    private long lastExpire = System.nanoTime();
+    /** An async commit is on its way: the next one waits for it (it then carries everything finished meanwhile). */
+    private boolean committing;
+    private long commitStarted;
     /** When the last poll returned; a gap longer than the session timeout means this process was paused. */
     private long lastPollReturn;
     private final long sessionTimeoutNanos;
 
     PollLoop(SemanticCacheProcessorConfig config, SemanticCache cache, Consumer<byte[], byte[]> consumer,
-             Producer<byte[], byte[]> producer, ChunkPipeline pipeline, Scheduler workScheduler, Scheduler sendScheduler,
-             ProcessorMetrics metrics, OutcomeSink outcomes, InFlight inFlight, LlmTimeouts llm) {
+             Producer<byte[], byte[]> producer, ChunkPipeline pipeline, OutputSender sender, Scheduler workScheduler,
+             Scheduler sendScheduler, ProcessorMetrics metrics, OutcomeSink outcomes, InFlight inFlight, LlmTimeouts llm,
+             Coalescer coalescer) {
         this.config = config;
         this.cache = cache;
         this.consumer = consumer;
@@ -82,7 +100,20 @@ final class PollLoop implements Runnable {
         this.outcomes = outcomes;
         this.inFlight = inFlight;
         this.llm = llm;
+        this.coalescer = coalescer;
         this.startPositions = new StartPositions(config, consumer, llm);
+        sender.listener(new OutputSender.Listener() {
+            @Override
+            public void acknowledged(InputRecord in) {
+                signalProgress();
+            }
+
+            @Override
+            public void sendFailed(InputRecord in) {
+                failedSends.add(in);
+                signalProgress();
+            }
+        });
         Object session = config.consumerProperties().get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
         this.sessionTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(session == null ? 45_000
                 : Long.parseLong(session.toString().trim()));
@@ -106,6 +137,26 @@ final class PollLoop implements Runnable {
         crashed = true;
         stopRequested = true;
         consumer.wakeup();
+    }
+
+    /** Parked prompts whose output is known now go back to their partitions' work. Callable from any thread. */
+    void requeue(List<InputRecord> released) {
+        post(() -> {
+            Map<PartitionState, List<InputRecord>> byPartition = new HashMap<>();
+            for (InputRecord in : released) {
+                if (partitions.get(in.owner.tp) == in.owner) { // else: reassigned since, read again by the owner
+                    byPartition.computeIfAbsent(in.owner, k -> new ArrayList<>()).add(in);
+                }
+            }
+            byPartition.forEach(PartitionState::requeue);
+        });
+    }
+
+    /** At most one pending wake-up for any number of acknowledgements. */
+    private void signalProgress() {
+        if (progress.compareAndSet(false, true)) {
+            post(this::onProgress);
+        }
     }
 
     /** Runs {@code r} on the poll thread. Callable from any thread. */
@@ -140,6 +191,7 @@ final class PollLoop implements Runnable {
                 if (stopRequested) {
                     if (stopDeadline == 0) {
                         stopDeadline = System.nanoTime() + config.stopTimeout().toNanos();
+                        coalescer.releaseAll(); // a reply may be slow: parked prompts ask the LLM themselves
                     }
                     if (inFlight.total() == 0 || System.nanoTime() - stopDeadline > 0) {
                         break;
@@ -147,6 +199,7 @@ final class PollLoop implements Runnable {
                 }
                 dispatch();
                 fireLlmTimeouts();
+                expireParked();
                 commitAsync();
                 updatePause();
                 ConsumerRecords<byte[], byte[]> records = poll(nextPollTimeout());
@@ -266,10 +319,11 @@ final class PollLoop implements Runnable {
             first.put(tp, records.records(tp).get(0).offset());
         }
         for (PartitionState ps : partitions.values()) {
-            if (!ps.pending.isEmpty()) {
-                first.put(ps.tp, ps.pending.peek().record.offset());
-                inFlight.release(ps.tp, ps.pending.size());
-                ps.pending.clear();
+            int before = ps.pending.size();
+            long dropped = ps.dropUnstarted();
+            if (dropped >= 0) {
+                first.put(ps.tp, dropped);
+                inFlight.release(ps.tp, before - ps.pending.size());
             }
         }
         Set<TopicPartition> assigned = consumer.assignment();
@@ -323,7 +377,7 @@ final class PollLoop implements Runnable {
                 continue;
             }
             for (ConsumerRecord<byte[], byte[]> r : taken) {
-                ps.pending.add(new InputRecord(r, now));
+                ps.accept(new InputRecord(r, now, ps));
             }
             inFlight.add(tp, take);
             if (log.isDebugEnabled()) {
@@ -333,54 +387,84 @@ final class PollLoop implements Runnable {
         }
     }
 
+    /**
+     * Starts the next chunk of every partition with work that is not busy or backing off: one dispatch for the
+     * prompts partitions (one lookup for all of them), one for the replies partitions.
+     */
     private void dispatch() {
         if (crashed) {
             return;
         }
         long now = System.nanoTime();
+        List<PartitionState> prompts = new ArrayList<>();
+        List<PartitionState> replies = new ArrayList<>();
         for (PartitionState ps : partitions.values()) {
-            if (ps.busy != null || ps.pending.isEmpty() || ps.revoking || now - ps.notBeforeNanos < 0) {
+            if (ps.busy != null || ps.pending.isEmpty() || now - ps.notBeforeNanos < 0) {
                 continue;
+            }
+            if (ps.revoking && ps.pending.stream().anyMatch(in -> in.output == null)) {
+                continue; // handing over: only outputs already planned (released parked prompts) still go out
             }
             int n = Math.min(config.chunkSize(), ps.pending.size());
             List<InputRecord> chunk = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                chunk.add(ps.pending.poll());
+                InputRecord in = ps.pending.poll();
+                in.started = true;
+                chunk.add(in);
             }
             ps.busy = chunk;
-            Mono<ChunkResult> work = ps.role == Role.PROMPTS ? pipeline.prompts(chunk) : pipeline.replies(chunk);
-            work.subscribeOn(workScheduler).subscribe(
-                    r -> post(() -> onChunkDone(ps, chunk, r)),
-                    e -> post(() -> onChunkDone(ps, chunk, new ChunkResult(0, e))));
+            (ps.role == Role.PROMPTS ? prompts : replies).add(ps);
         }
+        start(prompts, pipeline::prompts);
+        start(replies, pipeline::replies);
     }
 
+    private void start(List<PartitionState> states, Function<List<List<InputRecord>>, Mono<List<ChunkResult>>> work) {
+        if (states.isEmpty()) {
+            return;
+        }
+        List<List<InputRecord>> chunks = new ArrayList<>(states.size());
+        for (PartitionState ps : states) {
+            chunks.add(ps.busy);
+        }
+        Mono.defer(() -> work.apply(chunks)).subscribeOn(workScheduler).subscribe(
+                results -> post(() -> {
+                    for (int i = 0; i < states.size(); i++) {
+                        onChunkDone(states.get(i), chunks.get(i), results.get(i));
+                    }
+                }),
+                e -> post(() -> {
+                    for (int i = 0; i < states.size(); i++) {
+                        onChunkDone(states.get(i), chunks.get(i), new ChunkResult(0, e));
+                    }
+                }));
+    }
+
+    /** A chunk was handed over up to {@code r.handled()}; the rest goes back to the work, after a backoff. */
     private void onChunkDone(PartitionState ps, List<InputRecord> chunk, ChunkResult r) {
         if (partitions.get(ps.tp) != ps || ps.busy != chunk) {
             return; // abandoned by a rebalance; its in-flight count was released then
         }
         ps.busy = null;
-        int done = r.completed();
+        int handled = r.handled();
         if (log.isDebugEnabled()) {
-            log.debug("semantic-cache processor {}: {} chunk of {} finished {}", config.clientId(), ps.tp,
-                    chunk.size(), done);
+            log.debug("semantic-cache processor {}: {} chunk of {} handed over {}", config.clientId(), ps.tp,
+                    chunk.size(), handled);
         }
-        if (done > 0) {
-            ps.commitAt(new OffsetAndMetadata(chunk.get(done - 1).record.offset() + 1));
-            inFlight.release(ps.tp, done);
-            if (ps.role == Role.REPLIES) {
-                for (int i = 0; i < done; i++) {
-                    ps.doneTimestampMs = Math.max(ps.doneTimestampMs, chunk.get(i).record.timestamp());
-                }
-            }
-        }
-        if (done >= chunk.size()) {
+        if (handled >= chunk.size()) {
             ps.failures = 0;
             return;
         }
-        List<InputRecord> rest = chunk.subList(done, chunk.size());
+        retry(ps, chunk.subList(handled, chunk.size()), r.error());
+    }
+
+    /**
+     * {@code rest} (in offset order) failed at its first record with {@code error}: back to the head of the work,
+     * after a backoff; dead-lettered after {@code maxProcessingAttempts}. Not retried while stopping or handing over.
+     */
+    private void retry(PartitionState ps, List<InputRecord> rest, Throwable error) {
         if (stopRequested || ps.revoking) {
-            // Not retried while stopping or handing the partition over: left uncommitted, read again later.
+            // Left unfinished, so uncommitted: read again later.
             inFlight.release(ps.tp, rest.size());
             return;
         }
@@ -390,21 +474,46 @@ final class PollLoop implements Runnable {
         long backoffMs = Math.min(config.maxRetryBackoff().toMillis(),
                 config.retryBackoff().toMillis() << Math.min(20, ps.failures - 1));
         ps.notBeforeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
-        String code = FailureCodes.of(r.error());
+        String code = FailureCodes.of(error);
         if (config.maxProcessingAttempts() > 0 && failed.attempts >= config.maxProcessingAttempts()) {
             failed.forcedDeadLetter = code;
         }
-        for (int i = rest.size() - 1; i >= 0; i--) {
-            ps.pending.addFirst(rest.get(i));
-        }
+        ps.requeue(rest);
         metrics.retry(ps.tp.topic());
         outcomes.emit(new ProcessingOutcome(ProcessingOutcome.Kind.RETRY, ps.tp.topic(), ps.tp.partition(),
-                failed.record.offset(), null, null, System.nanoTime() - failed.polledNanos, code));
+                failed.offset(), null, null, System.nanoTime() - failed.polledNanos, code));
         log.warn("semantic-cache processor {}: {} offset {} failed (attempt {}), retrying in {} ms: {}",
-                config.clientId(), ps.tp, failed.record.offset(), failed.attempts, backoffMs, code);
+                config.clientId(), ps.tp, failed.offset(), failed.attempts, backoffMs, code);
         // The exception may quote the input (an embedder's message): never above DEBUG.
-        log.debug("semantic-cache processor {}: {} offset {} failure", config.clientId(), ps.tp, failed.record.offset(),
-                r.error());
+        log.debug("semantic-cache processor {}: {} offset {} failure", config.clientId(), ps.tp, failed.offset(), error);
+    }
+
+    /** Acknowledgements arrived: commit points move; failed sends go back for a retry. */
+    private void onProgress() {
+        progress.set(false);
+        InputRecord failed;
+        while ((failed = failedSends.poll()) != null) {
+            PartitionState ps = failed.owner;
+            if (partitions.get(ps.tp) == ps) {
+                retry(ps, List.of(failed), failed.error);
+            }
+        }
+        for (PartitionState ps : partitions.values()) {
+            if (ps.role != Role.REQUESTS) {
+                int finished = ps.advance();
+                if (finished > 0) {
+                    inFlight.release(ps.tp, finished);
+                }
+            }
+        }
+    }
+
+    private void expireParked() {
+        long now = System.nanoTime();
+        if (coalescer.enabled() && now - lastExpire > EXPIRE_INTERVAL_NANOS) {
+            lastExpire = now;
+            coalescer.expire();
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ LLM timeouts
@@ -478,10 +587,21 @@ final class PollLoop implements Runnable {
         return offsets;
     }
 
+    /**
+     * Commits what finished since the last commit, one commit at a time: the next one leaves as soon as the previous
+     * one is answered, with everything finished meanwhile. So commits follow acknowledgements closely (what a crash
+     * can duplicate is what was acknowledged and not yet committed) without a commit per record.
+     */
     private void commitAsync() {
+        if (committing && System.nanoTime() - commitStarted < COMMIT_ANSWER_NANOS) {
+            return;
+        }
         Map<TopicPartition, OffsetAndMetadata> offsets = offsets(partitions.values(), true);
         if (!offsets.isEmpty()) {
+            committing = true;
+            commitStarted = System.nanoTime();
             consumer.commitAsync(offsets, (o, e) -> {
+                committing = false;
                 if (e != null) {
                     log.warn("semantic-cache processor {}: offset commit failed (records may be redelivered): {}",
                             config.clientId(), e.toString());
@@ -546,6 +666,7 @@ final class PollLoop implements Runnable {
                     log.warn("semantic-cache processor {}: stopping with {} records unfinished (not committed)",
                             config.clientId(), inFlight.total());
                 }
+                onProgress();
                 commitSync(offsets(partitions.values(), false));
                 closeQuietly(() -> producer.close(Duration.ofSeconds(10)));
                 closeQuietly(() -> consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))));
@@ -580,6 +701,8 @@ final class PollLoop implements Runnable {
                 return;
             }
             startPositions.apply(assigned, partitions);
+            coalescer.repliesAssigned(assigned.stream().filter(tp -> partitions.get(tp).role == Role.REPLIES)
+                    .map(TopicPartition::partition).toList());
             log.info("semantic-cache processor {}: assigned {}", config.clientId(), assigned);
         }
 
@@ -592,17 +715,34 @@ final class PollLoop implements Runnable {
             inPoll = false;
             try {
                 List<PartitionState> states = new ArrayList<>();
+                List<Integer> replies = new ArrayList<>();
                 for (TopicPartition tp : revoked) {
                     PartitionState ps = partitions.get(tp);
                     if (ps != null) {
                         states.add(ps);
                         ps.revoking = true;
-                        inFlight.release(tp, ps.pending.size());
-                        ps.pending.clear();
+                        // Not started, or waiting for a lookup again: left to the new owner.
+                        int before = ps.pending.size();
+                        ps.pending.removeIf(in -> in.output == null);
+                        inFlight.release(tp, before - ps.pending.size());
+                        if (ps.role == Role.REPLIES) {
+                            replies.add(tp.partition());
+                        }
                     }
                 }
+                // Parked prompts of these partitions ask the LLM themselves, so that the records after them commit;
+                // requests whose replies another instance reads now cannot answer anyone here.
+                Set<PartitionState> handedOver = new HashSet<>(states);
+                coalescer.releaseFollowers(in -> handedOver.contains(in.owner));
+                coalescer.repliesRevoked(replies);
                 long deadline = System.nanoTime() + config.revokeTimeout().toNanos();
-                while (states.stream().anyMatch(ps -> ps.busy != null) && System.nanoTime() - deadline < 0) {
+                while (System.nanoTime() - deadline < 0) {
+                    runControl();
+                    dispatch();
+                    onProgress();
+                    if (states.stream().noneMatch(ps -> ps.sending() || !ps.pending.isEmpty())) {
+                        break;
+                    }
                     try {
                         Runnable r = control.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                         if (r != null) {
@@ -615,9 +755,9 @@ final class PollLoop implements Runnable {
                 }
                 commitSync(offsets(states, false));
                 for (PartitionState ps : states) {
-                    if (ps.busy != null) {
-                        log.warn("semantic-cache processor {}: {} revoked with {} records unfinished; the new owner "
-                                + "processes them again", config.clientId(), ps.tp, ps.busy.size());
+                    if (ps.sending()) {
+                        log.warn("semantic-cache processor {}: {} revoked with records unfinished; the new owner "
+                                + "processes them again", config.clientId(), ps.tp);
                     }
                     forget(ps.tp);
                 }
@@ -629,6 +769,8 @@ final class PollLoop implements Runnable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> lost) {
+            coalescer.repliesRevoked(lost.stream().filter(tp -> partitions.containsKey(tp)
+                    && partitions.get(tp).role == Role.REPLIES).map(TopicPartition::partition).toList());
             for (TopicPartition tp : lost) {
                 forget(tp);
             }

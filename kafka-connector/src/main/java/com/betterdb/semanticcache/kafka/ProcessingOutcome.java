@@ -2,8 +2,9 @@ package com.betterdb.semanticcache.kafka;
 
 /**
  * What happened to one input record, for observability ({@link ProcessorHandle#outcomes()}). Emitted once the
- * record's outputs are acknowledged by the broker ({@code HIT}, {@code MISS}, {@code STORED},
- * {@code DEAD_LETTERED}) or when its processing failed and will be retried ({@code RETRY}).
+ * record's outputs are acknowledged by the broker ({@code HIT}, {@code MISS}, {@code STORED}, {@code JOINED},
+ * {@code DEAD_LETTERED}), when its processing failed and will be retried ({@code RETRY}), or when it is parked
+ * ({@code PARKED}).
  *
  * @param kind          what happened
  * @param topic         input topic
@@ -33,6 +34,13 @@ public record ProcessingOutcome(Kind kind, String topic, int partition, long off
         /** No LLM reply came after {@code llmMaxAttempts} requests: a response with {@code source=error} was sent. */
         LLM_TIMEOUT,
         /** An LLM reply for a prompt already answered (or timed out): stored in the cache, not forwarded. */
-        DUPLICATE_REPLY
+        DUPLICATE_REPLY,
+        /**
+         * A miss parked behind the LLM request of a prompt within its threshold (not committed yet); it ends as
+         * {@code JOINED}, or as {@code MISS} when that request gets no reply in time.
+         */
+        PARKED,
+        /** A parked prompt answered from the reply to the request it waited for: no LLM request of its own. */
+        JOINED
     }
 }

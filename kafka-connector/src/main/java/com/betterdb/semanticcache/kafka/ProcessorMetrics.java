@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 import static com.betterdb.semanticcache.kafka.KafkaMetricNames.*;
 
@@ -27,6 +28,7 @@ final class ProcessorMetrics {
     private final Map<String, Counter> sendErrors = new ConcurrentHashMap<>();
     private final Map<String, Counter> retries = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
+    private final Map<String, Counter> parkReleased = new ConcurrentHashMap<>();
     private final Map<ProcessingOutcome.Kind, Timer> latency = new EnumMap<>(ProcessingOutcome.Kind.class);
     private final Counter hits;
     private final Counter misses;
@@ -34,6 +36,8 @@ final class ProcessorMetrics {
     private final Counter llmRerequests;
     private final Counter llmTimeouts;
     private final Counter duplicateReplies;
+    private final Counter parked;
+    private final Counter joined;
 
     ProcessorMetrics(MeterRegistry registry, String group, String client) {
         this.registry = registry;
@@ -45,8 +49,11 @@ final class ProcessorMetrics {
         this.llmRerequests = counter(LLM_REREQUESTS);
         this.llmTimeouts = counter(LLM_TIMEOUTS);
         this.duplicateReplies = counter(DUPLICATE_REPLIES);
+        this.parked = counter(PARKED_TOTAL);
+        this.joined = counter(JOINED);
         for (ProcessingOutcome.Kind k : List.of(ProcessingOutcome.Kind.HIT, ProcessingOutcome.Kind.MISS,
-                ProcessingOutcome.Kind.STORED, ProcessingOutcome.Kind.DEAD_LETTERED, ProcessingOutcome.Kind.LLM_TIMEOUT)) {
+                ProcessingOutcome.Kind.STORED, ProcessingOutcome.Kind.JOINED, ProcessingOutcome.Kind.DEAD_LETTERED,
+                ProcessingOutcome.Kind.LLM_TIMEOUT)) {
             latency.put(k, Timer.builder(PROCESSING_LATENCY)
                     .description("Poll to acknowledgement of a record's outputs")
                     .tag(TAG_GROUP, group).tag(TAG_CLIENT, client)
@@ -67,6 +74,13 @@ final class ProcessorMetrics {
     void pendingGauge(AtomicInteger count) {
         Gauge.builder(LLM_PENDING, count, AtomicInteger::get)
                 .description("LLM requests awaiting their reply")
+                .tag(TAG_GROUP, group).tag(TAG_CLIENT, client)
+                .register(registry);
+    }
+
+    void parkedGauge(IntSupplier count) {
+        Gauge.builder(PARKED, count, IntSupplier::getAsInt)
+                .description("Prompts parked behind the LLM request of a close prompt")
                 .tag(TAG_GROUP, group).tag(TAG_CLIENT, client)
                 .register(registry);
     }
@@ -104,6 +118,15 @@ final class ProcessorMetrics {
                 .register(registry)).increment();
     }
 
+    void parked() {
+        parked.increment();
+    }
+
+    /** Parked prompts sent down the normal miss path; {@code reason} is a {@code Coalescer.Release} label. */
+    void parkReleased(String reason, int n) {
+        counter(parkReleased, PARK_RELEASED, TAG_REASON, reason).increment(n);
+    }
+
     void llmRerequest() {
         llmRerequests.increment();
     }
@@ -116,6 +139,7 @@ final class ProcessorMetrics {
             case STORED -> stored.increment();
             case LLM_TIMEOUT -> llmTimeouts.increment();
             case DUPLICATE_REPLY -> duplicateReplies.increment();
+            case JOINED -> joined.increment();
             case DEAD_LETTERED -> counter(deadLettered, DEAD_LETTERED, TAG_REASON, detail == null ? "unknown" : detail)
                     .increment();
             default -> {

@@ -104,10 +104,15 @@ public final class SemanticCacheProcessor {
         }
         Scheduler sendScheduler = Schedulers.newSingle("semantic-cache-kafka-send-" + clientId, true);
         Outputs outputs = new Outputs(cfg);
-        OutputSender sender = new OutputSender(producer, sendScheduler, outputs, metrics, outcomes);
-        ChunkPipeline pipeline = new ChunkPipeline(cfg, cache, outputs, sender, llm);
-        PollLoop loop = new PollLoop(cfg, cache, consumer, producer, pipeline, Schedulers.boundedElastic(),
-                sendScheduler, metrics, outcomes, inFlight, llm);
+        PollLoop[] loopRef = new PollLoop[1];
+        Coalescer coalescer = new Coalescer(cfg, outputs, metrics, outcomes, released -> loopRef[0].requeue(released),
+                System::nanoTime);
+        metrics.parkedGauge(coalescer::parked);
+        OutputSender sender = new OutputSender(producer, sendScheduler, outputs, metrics, outcomes, coalescer);
+        ChunkPipeline pipeline = new ChunkPipeline(cfg, cache, outputs, sender, llm, coalescer);
+        PollLoop loop = new PollLoop(cfg, cache, consumer, producer, pipeline, sender, Schedulers.boundedElastic(),
+                sendScheduler, metrics, outcomes, inFlight, llm, coalescer);
+        loopRef[0] = loop;
         loop.terminated.whenComplete((v, e) -> sendScheduler.dispose());
         Thread thread = new Thread(loop, "semantic-cache-kafka-poll-" + clientId);
         thread.setDaemon(true);

@@ -18,6 +18,8 @@ import java.util.Objects;
  */
 public final class SemanticCacheProcessorConfig {
 
+    private static final Duration DEFAULT_LLM_TIMEOUT = Duration.ofSeconds(120);
+
     private final String bootstrapServers;
     private final String groupId;
     private final String clientId;
@@ -42,6 +44,7 @@ public final class SemanticCacheProcessorConfig {
     private final Duration llmTimeout;
     private final int llmMaxAttempts;
     private final int maxPendingLlmRequests;
+    private final boolean coalescing;
     private final String correlationHeader;
     private final CheckOptions checkOptions;
     private final BatchOptions batchOptions;
@@ -73,6 +76,7 @@ public final class SemanticCacheProcessorConfig {
         this.llmTimeout = b.llmTimeout;
         this.llmMaxAttempts = b.llmMaxAttempts;
         this.maxPendingLlmRequests = b.maxPendingLlmRequests;
+        this.coalescing = b.coalescing;
         this.correlationHeader = b.correlationHeader;
         this.checkOptions = b.checkOptions;
         this.batchOptions = b.batchOptions;
@@ -108,6 +112,7 @@ public final class SemanticCacheProcessorConfig {
         b.llmTimeout = llmTimeout;
         b.llmMaxAttempts = llmMaxAttempts;
         b.maxPendingLlmRequests = maxPendingLlmRequests;
+        b.coalescing = coalescing;
         b.correlationHeader = correlationHeader;
         b.checkOptions = checkOptions;
         b.batchOptions = batchOptions;
@@ -169,6 +174,17 @@ public final class SemanticCacheProcessorConfig {
     /** LLM requests awaiting their reply that one instance tracks, at most (default 10,000). */
     public int maxPendingLlmRequests() { return maxPendingLlmRequests; }
 
+    /**
+     * Whether a miss within its threshold of a prompt whose LLM request is in flight (same category, same filter) waits
+     * for that request's reply instead of sending its own (default {@code true}; needs {@code llmRepliesTopic}). A
+     * parked prompt is committed once answered, and asks the LLM itself when no reply comes within
+     * {@link #llmTimeout()} ({@link #parkTimeout()}).
+     */
+    public boolean coalescing() { return coalescing && llmRepliesTopic != null; }
+
+    /** How long a parked prompt waits for the reply it joined: {@code llmTimeout}, or 120 s when that is zero. */
+    public Duration parkTimeout() { return llmTimeout.isZero() ? DEFAULT_LLM_TIMEOUT : llmTimeout; }
+
     /** Consumer {@code max.poll.records} (default 256; at most {@code maxInFlight}). */
     public int maxPollRecords() { return maxPollRecords; }
 
@@ -224,7 +240,7 @@ public final class SemanticCacheProcessorConfig {
                 + ", deadLetter=" + deadLetterTopic + ", maxInFlight=" + maxInFlight + ", maxInFlightPerPartition="
                 + maxInFlightPerPartition + ", maxPollRecords=" + maxPollRecords + ", chunkSize=" + chunkSize
                 + ", maxRecordBytes=" + maxRecordBytes + ", llmTimeout=" + llmTimeout + ", llmMaxAttempts="
-                + llmMaxAttempts + "]";
+                + llmMaxAttempts + ", coalescing=" + coalescing() + "]";
     }
 
     public static final class Builder {
@@ -247,9 +263,10 @@ public final class SemanticCacheProcessorConfig {
         private int maxProcessingAttempts = 0;
         private Duration revokeTimeout = Duration.ofSeconds(10);
         private Duration stopTimeout = Duration.ofSeconds(30);
-        private Duration llmTimeout = Duration.ofSeconds(120);
+        private Duration llmTimeout = DEFAULT_LLM_TIMEOUT;
         private int llmMaxAttempts = 2;
         private int maxPendingLlmRequests = 10_000;
+        private boolean coalescing = true;
         private String correlationHeader = Headers.CORRELATION_ID;
         private CheckOptions checkOptions = CheckOptions.defaults();
         private BatchOptions batchOptions = BatchOptions.defaults();
@@ -273,6 +290,8 @@ public final class SemanticCacheProcessorConfig {
         public Builder llmTimeout(Duration v) { this.llmTimeout = v; return this; }
         public Builder llmMaxAttempts(int v) { this.llmMaxAttempts = v; return this; }
         public Builder maxPendingLlmRequests(int v) { this.maxPendingLlmRequests = v; return this; }
+        /** Park close misses behind an LLM request in flight (default true). */
+        public Builder coalescing(boolean v) { this.coalescing = v; return this; }
         public Builder maxPollRecords(int v) { this.maxPollRecords = v; return this; }
         public Builder chunkSize(int v) { this.chunkSize = v; return this; }
         public Builder maxRecordBytes(int v) { this.maxRecordBytes = v; return this; }

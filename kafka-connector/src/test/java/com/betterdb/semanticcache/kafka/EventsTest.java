@@ -98,7 +98,7 @@ class EventsTest {
 
     @Test
     void encodingOmitsNullsAndRoundTrips() throws Exception {
-        ResponseEvent r = new ResponseEvent(1, "a", "resp", null, "cache", 0.01, "high", "k", null, null, null);
+        ResponseEvent r = new ResponseEvent(1, "a", "resp", null, "cache", 0.01, "high", "k", null, null, null, null);
         String json = new String(Events.encode(r), StandardCharsets.UTF_8);
         assertThat(json).doesNotContain("null").contains("\"v\":1").contains("\"source\":\"cache\"");
         assertThat(Events.mapper().readValue(json, ResponseEvent.class)).isEqualTo(r);

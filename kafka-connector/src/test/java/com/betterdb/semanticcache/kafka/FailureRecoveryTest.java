@@ -42,7 +42,7 @@ class FailureRecoveryTest {
     private static void sendPrompts(Harness h, int from, int to) {
         for (int i = from; i < to; i++) {
             // Distinct words per prompt: every one is a miss, so every one must reach llm-requests.
-            h.send(h.prompts, "key-" + i, PromptEvent.of("id-" + i, "unique question number w" + i + " about topic t" + (i * 7)));
+            h.send(h.prompts, "key-" + i, PromptEvent.of("id-" + i, Harness.uniquePrompt(i)));
         }
         h.flush();
     }

@@ -105,6 +105,15 @@ final class Harness implements AutoCloseable {
         return true;
     }
 
+    /**
+     * A prompt far from every other {@code uniquePrompt(j)} under the test embedder (at least 0.14 apart for
+     * {@code i, j < 3000}, measured; the tests' threshold is 0.1): every one is a miss, and none is parked behind
+     * another. Prompts sharing all but two words are not: their two tokens collide in pairs now and then.
+     */
+    static String uniquePrompt(int i) {
+        return "unique question w" + i + " about t" + (i * 7) + " k" + (i * 13) + " m" + (i * 31);
+    }
+
     SemanticCache cache() {
         return cache(TestEmbedder.embedFn(DIM));
     }
@@ -219,13 +228,21 @@ final class Harness implements AutoCloseable {
         }
     }
 
-    /** What the simulated LLM worker does with one request: answer after {@code delayMs}, or drop it. */
-    record Answer(long delayMs) {
-        static final Answer NOW = new Answer(0);
-        static final Answer DROP = new Answer(-1);
+    /**
+     * What the simulated LLM worker does with one request: answer after {@code delayMs}, or drop it, or answer when
+     * {@code gate} completes.
+     */
+    record Answer(long delayMs, java.util.concurrent.CompletableFuture<?> gate) {
+        static final Answer NOW = new Answer(0, null);
+        static final Answer DROP = new Answer(-1, null);
 
         static Answer after(long ms) {
-            return new Answer(ms);
+            return new Answer(ms, null);
+        }
+
+        /** Answers once the test completes {@code gate}. */
+        static Answer when(java.util.concurrent.CompletableFuture<?> gate) {
+            return new Answer(0, gate);
         }
     }
 
@@ -266,7 +283,9 @@ final class Harness implements AutoCloseable {
                                 "answer to: " + req.prompt(), "gpt-4o-mini", 12, 30, req.category(), null);
                         ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(llmReplies, r.partition(), r.key(),
                                 Events.encode(reply), r.headers());
-                        if (answer.delayMs() == 0) {
+                        if (answer.gate() != null) {
+                            answer.gate().thenRun(() -> producer.send(out));
+                        } else if (answer.delayMs() == 0) {
                             acks.add(producer.send(out));
                         } else {
                             later.schedule(() -> producer.send(out), answer.delayMs(), TimeUnit.MILLISECONDS);

@@ -44,7 +44,7 @@ class ProcessFaultTest {
 
     private static void sendPrompts(Harness h, int from, int to) {
         for (int i = from; i < to; i++) {
-            h.send(h.prompts, "key-" + i, PromptEvent.of("id-" + i, "unique question number w" + i + " about topic t" + (i * 7)));
+            h.send(h.prompts, "key-" + i, PromptEvent.of("id-" + i, Harness.uniquePrompt(i)));
         }
         h.flush();
     }
@@ -132,7 +132,7 @@ class ProcessFaultTest {
                 for (int i = 0; i < n; i += 3) { // a steady stream of ~150 prompts/s, 20 s in all
                     for (int j = i; j < Math.min(n, i + 3); j++) {
                         h.send(h.prompts, "key-" + j, PromptEvent.of("id-" + j,
-                                "unique question number w" + j + " about topic t" + (j * 7)));
+                                Harness.uniquePrompt(j)));
                     }
                     sent.set(Math.min(n, i + 3));
                     Harness.sleep(20);

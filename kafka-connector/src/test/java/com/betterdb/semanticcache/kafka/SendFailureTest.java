@@ -35,7 +35,7 @@ class SendFailureTest {
 
     private static void sendPrompts(Harness h, int from, int to) {
         for (int i = from; i < to; i++) {
-            h.send(h.prompts, "key-" + i, PromptEvent.of("id-" + i, "unique question number w" + i + " about topic t" + (i * 7)));
+            h.send(h.prompts, "key-" + i, PromptEvent.of("id-" + i, Harness.uniquePrompt(i)));
         }
     }
 
