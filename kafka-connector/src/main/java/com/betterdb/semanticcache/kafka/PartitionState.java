@@ -1,5 +1,6 @@
 package com.betterdb.semanticcache.kafka;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -33,6 +34,8 @@ final class PartitionState {
 
     final TopicPartition tp;
     final Role role;
+    /** Polled, not taken yet: the partition had no room (it is paused until they fit). */
+    final ArrayDeque<ConsumerRecord<byte[], byte[]>> waiting = new ArrayDeque<>();
     /** Polled, not in a chunk now: never started, or back for a retry or to send an answer found later. */
     final ArrayDeque<InputRecord> pending = new ArrayDeque<>();
     /** Accepted and not passed by the commit point, in offset order. */

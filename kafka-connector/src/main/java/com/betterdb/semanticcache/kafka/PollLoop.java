@@ -46,8 +46,9 @@ final class PollLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
     private static final long PURGE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long EXPIRE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    /** A commit not answered in this time no longer holds the next one back. */
-    private static final long COMMIT_ANSWER_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** Async commits leave at most this often (without waiting for the previous one's answer). */
+    private static final long COMMIT_SPACING_MS = 5;
+    private static final long COMMIT_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(COMMIT_SPACING_MS);
 
     private final SemanticCacheProcessorConfig config;
     private final SemanticCache cache;
@@ -78,9 +79,8 @@ final class PollLoop implements Runnable {
     private long stopDeadline;
     private long lastPurge = System.nanoTime();
     private long lastExpire = System.nanoTime();
-    /** An async commit is on its way: the next one waits for it (it then carries everything finished meanwhile). */
-    private boolean committing;
-    private long commitStarted;
+    /** When the last async commit left. */
+    private long lastCommit;
     /** When the last poll returned; a gap longer than the session timeout means this process was paused. */
     private long lastPollReturn;
     private final long sessionTimeoutNanos;
@@ -197,6 +197,7 @@ final class PollLoop implements Runnable {
                         break;
                     }
                 }
+                admit();
                 dispatch();
                 fireLlmTimeouts();
                 expireParked();
@@ -319,6 +320,10 @@ final class PollLoop implements Runnable {
             first.put(tp, records.records(tp).get(0).offset());
         }
         for (PartitionState ps : partitions.values()) {
+            if (!ps.waiting.isEmpty()) {
+                first.put(ps.tp, ps.waiting.peek().offset());
+                ps.waiting.clear();
+            }
             int before = ps.pending.size();
             long dropped = ps.dropUnstarted();
             if (dropped >= 0) {
@@ -342,14 +347,10 @@ final class PollLoop implements Runnable {
     }
 
     /**
-     * Takes what the partitions have room for. Records beyond that are not kept: the partition is sought back to
-     * the first of them and reads them again once it has room, so the in-flight bounds hold exactly.
+     * Takes the polled records: into their partitions as far as they have room, the rest waits in the partition (it
+     * is paused until they fit). Nothing polled is dropped and fetched again, and the in-flight bounds hold exactly.
      */
     private void accept(ConsumerRecords<byte[], byte[]> records) {
-        if (records.isEmpty()) {
-            return;
-        }
-        long now = System.nanoTime();
         for (TopicPartition tp : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
             PartitionState ps = partitions.get(tp);
@@ -362,27 +363,39 @@ final class PollLoop implements Runnable {
                 ps.doneTimestampMs = Math.max(ps.doneTimestampMs, list.get(from).timestamp());
                 from++;
             }
-            int room = ps.role == Role.REQUESTS ? llm.room() : inFlight.room(tp);
-            int take = Math.min(room, list.size() - from);
-            if (from + take < list.size()) {
-                consumer.seek(tp, list.get(from + take).offset());
+            if (from < list.size()) {
+                metrics.polled(tp.topic(), list.size() - from);
+                ps.waiting.addAll(list.subList(from, list.size()));
             }
+        }
+        admit();
+    }
+
+    /** Moves waiting records into their partitions, as far as each has room. */
+    private void admit() {
+        long now = System.nanoTime();
+        for (PartitionState ps : partitions.values()) {
+            if (ps.waiting.isEmpty() || ps.revoking) {
+                continue;
+            }
+            int take = Math.min(ps.waiting.size(), ps.role == Role.REQUESTS ? llm.room() : inFlight.room(ps.tp));
             if (take == 0) {
                 continue;
             }
-            List<ConsumerRecord<byte[], byte[]>> taken = list.subList(from, from + take);
-            metrics.polled(tp.topic(), take);
-            if (ps.role == Role.REQUESTS) {
-                taken.forEach(llm::onRequest);
-                continue;
-            }
-            for (ConsumerRecord<byte[], byte[]> r : taken) {
-                ps.accept(new InputRecord(r, now, ps));
-            }
-            inFlight.add(tp, take);
             if (log.isDebugEnabled()) {
-                log.debug("semantic-cache processor {}: polled {} records of {} from offset {}", config.clientId(),
-                        take, tp, taken.get(0).offset());
+                log.debug("semantic-cache processor {}: takes {} records of {} from offset {}", config.clientId(),
+                        take, ps.tp, ps.waiting.peek().offset());
+            }
+            for (int i = 0; i < take; i++) {
+                ConsumerRecord<byte[], byte[]> r = ps.waiting.poll();
+                if (ps.role == Role.REQUESTS) {
+                    llm.onRequest(r);
+                } else {
+                    ps.accept(new InputRecord(r, now, ps));
+                }
+            }
+            if (ps.role != Role.REQUESTS) {
+                inFlight.add(ps.tp, take);
             }
         }
     }
@@ -588,20 +601,18 @@ final class PollLoop implements Runnable {
     }
 
     /**
-     * Commits what finished since the last commit, one commit at a time: the next one leaves as soon as the previous
-     * one is answered, with everything finished meanwhile. So commits follow acknowledgements closely (what a crash
-     * can duplicate is what was acknowledged and not yet committed) without a commit per record.
+     * Commits what finished since the last commit, as it finishes: at most every {@value #COMMIT_SPACING_MS} ms, so
+     * that a crash duplicates little (what was acknowledged and not yet committed) without a commit per record.
      */
     private void commitAsync() {
-        if (committing && System.nanoTime() - commitStarted < COMMIT_ANSWER_NANOS) {
+        long now = System.nanoTime();
+        if (now - lastCommit < COMMIT_SPACING_NANOS) {
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = offsets(partitions.values(), true);
         if (!offsets.isEmpty()) {
-            committing = true;
-            commitStarted = System.nanoTime();
+            lastCommit = now;
             consumer.commitAsync(offsets, (o, e) -> {
-                committing = false;
                 if (e != null) {
                     log.warn("semantic-cache processor {}: offset commit failed (records may be redelivered): {}",
                             config.clientId(), e.toString());
@@ -639,7 +650,7 @@ final class PollLoop implements Runnable {
         List<TopicPartition> resume = new ArrayList<>();
         for (TopicPartition tp : assignment) {
             PartitionState ps = partitions.get(tp);
-            boolean full = stopRequested || ps == null
+            boolean full = stopRequested || ps == null || !ps.waiting.isEmpty()
                     || (ps.role == Role.REQUESTS ? llm.room() == 0 : inFlight.room(tp) == 0);
             if (full && !paused.contains(tp)) {
                 pause.add(tp);
@@ -721,6 +732,7 @@ final class PollLoop implements Runnable {
                     if (ps != null) {
                         states.add(ps);
                         ps.revoking = true;
+                        ps.waiting.clear();
                         // Not started, or waiting for a lookup again: left to the new owner.
                         int before = ps.pending.size();
                         ps.pending.removeIf(in -> in.output == null);

@@ -109,9 +109,63 @@ class BackpressureTest {
             gate.complete(null);
             Map<String, Integer> counts = Harness.idCounts(h.readUntil(h.llmRequests, l -> l.size() >= 60, WAIT));
             assertThat(counts).hasSize(60);
-            assertThat(counts.values()).as("records sought back after a partial accept are read once").allMatch(c -> c == 1);
+            assertThat(counts.values()).as("records taken after a partial accept are processed once").allMatch(c -> c == 1);
             p.stop().block(WAIT);
             assertThat(h.committedPrompts()).isEqualTo(60);
+        }
+    }
+
+    /** Counts the records each consumer group's polls return, per topic (set as a consumer interceptor). */
+    public static final class PolledCounter implements org.apache.kafka.clients.consumer.ConsumerInterceptor<byte[], byte[]> {
+        static final Map<String, java.util.concurrent.atomic.AtomicInteger> BY_GROUP =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        private String group;
+
+        @Override
+        public org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> onConsume(
+                org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> records) {
+            for (org.apache.kafka.common.TopicPartition tp : records.partitions()) {
+                BY_GROUP.computeIfAbsent(group + "/" + tp.topic(), g -> new java.util.concurrent.atomic.AtomicInteger())
+                        .addAndGet(records.records(tp).size());
+            }
+            return records;
+        }
+
+        @Override
+        public void onCommit(Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets) {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+            group = String.valueOf(configs.get("group.id"));
+        }
+    }
+
+    /**
+     * A poll that returns more records than a partition has room for: the rest waits (the partition paused) instead
+     * of being dropped and fetched again, so every record comes from the broker once.
+     */
+    @Test
+    void recordsBeyondAPartitionsRoomAreFetchedOnce(KafkaBroker broker) {
+        try (Harness h = new Harness(broker, 1)) {
+            EmbedFn slow = text -> Mono.delay(Duration.ofMillis(2)).map(t -> TestEmbedder.embed(text, Harness.DIM));
+            for (int i = 0; i < 300; i++) {
+                h.send(h.prompts, 0, "k-" + i, Events.encode(PromptEvent.of("id-" + i, Harness.uniquePrompt(i))));
+            }
+            h.flush();
+            ProcessorHandle p = h.start(h.config().maxInFlight(10).maxPollRecords(10).maxInFlightPerPartition(4)
+                    .chunkSize(2).consumerProperty("interceptor.classes", PolledCounter.class.getName()).build(),
+                    h.cache(slow));
+            Map<String, Integer> counts = Harness.idCounts(h.readUntil(h.llmRequests, l -> l.size() >= 300, WAIT));
+            assertThat(counts).hasSize(300);
+            p.stop().block(WAIT);
+            assertThat(PolledCounter.BY_GROUP.get(h.group + "/" + h.prompts).get()).as("prompts the processor's polls returned")
+                    .isEqualTo(300);
+            assertThat(p.maxObservedInFlight()).isLessThanOrEqualTo(4);
         }
     }
 }

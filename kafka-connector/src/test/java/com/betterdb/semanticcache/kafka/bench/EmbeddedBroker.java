@@ -16,6 +16,7 @@ public final class EmbeddedBroker {
     private static EmbeddedBroker shared;
 
     private final KafkaBroker broker;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private EmbeddedBroker(KafkaBroker broker) {
         this.broker = broker;
@@ -55,7 +56,10 @@ public final class EmbeddedBroker {
         broker.createTopics(partitions, names);
     }
 
+    /** Idempotent (the shutdown hook closes it too). */
     public void close() {
-        broker.close();
+        if (closed.compareAndSet(false, true)) {
+            broker.close();
+        }
     }
 }

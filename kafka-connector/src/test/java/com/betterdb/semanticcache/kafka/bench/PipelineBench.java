@@ -38,15 +38,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * End-to-end prompts/s of the processor at about 50% hit rate on the in-process broker, against a pass-through
- * consume-produce-commit loop on the same broker (same record count, partitions, acks=all, idempotence, commit
- * after acknowledgement). Embeddings: the deterministic test embedder (no model cost), in-memory store, so the
- * numbers measure the pipeline itself.
+ * End-to-end prompts/s of the processor at about 50% hit rate on the in-process broker, against two pass-through
+ * consume-produce-commit loops on the same broker (same record count, partitions, acks=all, idempotence, commit
+ * after acknowledgement): one that waits for each poll's acknowledgements before the next poll (the classic loop),
+ * and one that keeps producing while acknowledgements come back and commits each partition's acknowledged prefix
+ * (what the processor does). Embeddings: the deterministic test embedder (no model cost), in-memory store, so the
+ * numbers measure the pipeline itself. Each round is warmed up first ({@code -Dbench.warmups}, default 3 rounds of
+ * the same size: the JIT compiles the broker's, the clients' and the cache's code for seconds).
  *
  * <pre>
- * mvn -o -q install -DskipTests -pl library,kafka-connector
- * mvn -o -q -pl kafka-connector exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=com.betterdb.semanticcache.kafka.bench.PipelineBench [-Dexec.args="20000 3"]
+ * ./mvnw -B -q -pl kafka-connector -am test-compile dependency:build-classpath \
+ *     -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
+ * java -cp kafka-connector/target/test-classes:kafka-connector/target/classes:$(cat /tmp/cp.txt) \
+ *     com.betterdb.semanticcache.kafka.bench.PipelineBench 20000 3
  * </pre>
  */
 public final class PipelineBench {
@@ -63,38 +67,55 @@ public final class PipelineBench {
         String bootstrap = broker.bootstrapServers();
         System.out.printf("records=%d partitions=%d cores=%d%n", n, partitions, Runtime.getRuntime().availableProcessors());
 
-        // warm-up round (JIT, broker), then measured rounds
+        // Warm-up rounds (JIT, broker), then the measured round.
+        int warmups = Integer.getInteger("bench.warmups", 3);
         Result pass = null;
+        Result piped = null;
         Result proc = null;
-        for (int round = 0; round < 2; round++) {
-            int count = round == 0 ? Math.min(n, 3000) : n;
-            pass = passThrough(broker, count, partitions);
-            proc = processor(broker, count, partitions);
-            if (round == 0) {
-                System.out.println("warm-up done");
+        for (int round = 0; round <= warmups; round++) {
+            pass = passThrough(broker, n, partitions);
+            piped = pipelinedPassThrough(broker, n, partitions);
+            proc = processor(broker, n, partitions, round == warmups);
+            if (round < warmups) {
+                System.out.printf("warm-up %d of %d done%n", round + 1, warmups);
             }
         }
         System.out.println();
-        System.out.println("| pipeline | records | seconds | records/s | p50 ms | p99 ms | hit rate |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
-        System.out.println(pass.row("pass-through consume -> produce -> commit"));
+        System.out.println("| pipeline | records | seconds | records/s | p50 ms | p99 ms | hit rate | CPU µs/record | cores busy |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println(pass.row("pass-through, acks awaited per poll"));
+        System.out.println(piped.row("pass-through, pipelined"));
         System.out.println(proc.row("semantic-cache processor (checkAll, ~50% hits)"));
-        System.out.printf("%nratio processor / pass-through: %.2f%n", proc.rate() / pass.rate());
+        System.out.printf("%nratio processor / pass-through (acks awaited per poll): %.2f%n", proc.rate() / pass.rate());
+        System.out.printf("ratio processor / pass-through (pipelined): %.2f%n", proc.rate() / piped.rate());
         System.out.printf("processor latency by outcome (poll -> ack): hit p50 %.1f ms p99 %.1f ms, miss p50 %.1f ms p99 %.1f ms%n",
                 pct(proc.hitLat, 50), pct(proc.hitLat, 99), pct(proc.missLat, 50), pct(proc.missLat, 99));
         broker.close();
         System.exit(0);
     }
 
-    record Result(int records, double seconds, List<Long> lat, List<Long> hitLat, List<Long> missLat, double hitRate) {
+    /**
+     * One measured drain. {@code cpuNanos} is this JVM's CPU time during it: broker, clients and (for the processor)
+     * the cache, since the broker runs in this JVM for every pipeline; so CPU per record compares their costs.
+     */
+    record Result(int records, double seconds, List<Long> lat, List<Long> hitLat, List<Long> missLat, double hitRate,
+                  long cpuNanos) {
         double rate() {
             return records / seconds;
         }
 
         String row(String name) {
-            return String.format("| %s | %d | %.2f | %.0f | %.1f | %.1f | %s |", name, records, seconds, rate(),
-                    pct(lat, 50), pct(lat, 99), Double.isNaN(hitRate) ? "-" : String.format("%.0f%%", hitRate * 100));
+            return String.format("| %s | %d | %.2f | %.0f | %.1f | %.1f | %s | %.0f | %.2f |", name, records, seconds,
+                    rate(), pct(lat, 50), pct(lat, 99),
+                    Double.isNaN(hitRate) ? "-" : String.format("%.0f%%", hitRate * 100), cpuNanos / 1e3 / records,
+                    cpuNanos / 1e9 / seconds);
         }
+    }
+
+    /** CPU time of this JVM, all threads (JIT and GC included). */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static String prompt(int i) {
@@ -130,17 +151,11 @@ public final class PipelineBench {
         String out = "bench-out-" + tag;
         broker.createTopics(partitions, in, out);
         fill(broker.bootstrapServers(), in, n);
-        Map<String, Object> c = new HashMap<>();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-pass-" + tag);
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 256);
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        Map<String, Object> c = consumerProps(broker, "bench-pass-" + tag);
         List<Long> lat = new ArrayList<>(n);
         int done = 0;
         long start = 0;
+        long cpuStart = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c);
              KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers())) {
             consumer.subscribe(List.of(in));
@@ -151,6 +166,7 @@ public final class PipelineBench {
                 }
                 if (start == 0) {
                     start = System.nanoTime();
+                    cpuStart = processCpuNanos();
                 }
                 long polled = System.nanoTime();
                 List<CompletableFuture<Void>> acks = new ArrayList<>();
@@ -174,10 +190,85 @@ public final class PipelineBench {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(n, seconds, lat, List.of(), List.of(), Double.NaN);
+        return new Result(n, seconds, lat, List.of(), List.of(), Double.NaN, processCpuNanos() - cpuStart);
     }
 
-    private static Result processor(EmbeddedBroker broker, int n, int partitions) throws Exception {
+    /**
+     * Consume, produce, commit without waiting for a poll's acknowledgements: at most {@code maxInFlight} records
+     * unacknowledged, each partition committed up to its acknowledged prefix after every poll.
+     */
+    private static Result pipelinedPassThrough(EmbeddedBroker broker, int n, int partitions) throws Exception {
+        String tag = Long.toHexString(System.nanoTime());
+        String in = "bench-in-" + tag;
+        String out = "bench-out-" + tag;
+        broker.createTopics(partitions, in, out);
+        fill(broker.bootstrapServers(), in, n);
+        List<Long> lat = Collections.synchronizedList(new ArrayList<>(n));
+        java.util.concurrent.Semaphore room = new java.util.concurrent.Semaphore(1024);
+        Map<TopicPartition, java.util.ArrayDeque<long[]>> unacked = new HashMap<>(); // {offset, acked 0/1}
+        AtomicInteger acked = new AtomicInteger();
+        long start = 0;
+        long cpuStart = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(broker, "bench-piped-" + tag));
+             KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers())) {
+            consumer.subscribe(List.of(in));
+            while (acked.get() < n) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(5));
+                if (start == 0 && !records.isEmpty()) {
+                    start = System.nanoTime();
+                    cpuStart = processCpuNanos();
+                }
+                long polled = System.nanoTime();
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    room.acquire();
+                    long[] slot = {r.offset(), 0};
+                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                    synchronized (unacked) {
+                        unacked.computeIfAbsent(tp, k -> new java.util.ArrayDeque<>()).add(slot);
+                    }
+                    producer.send(new ProducerRecord<>(out, r.key(), r.value()), (md, e) -> {
+                        synchronized (unacked) {
+                            slot[1] = 1;
+                        }
+                        lat.add(System.nanoTime() - polled);
+                        acked.incrementAndGet();
+                        room.release();
+                    });
+                }
+                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                synchronized (unacked) {
+                    unacked.forEach((tp, q) -> {
+                        long next = -1;
+                        while (!q.isEmpty() && q.peek()[1] == 1) {
+                            next = q.poll()[0] + 1;
+                        }
+                        if (next >= 0) {
+                            offsets.put(tp, new OffsetAndMetadata(next));
+                        }
+                    });
+                }
+                if (!offsets.isEmpty()) {
+                    consumer.commitAsync(offsets, null);
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(n, seconds, lat, List.of(), List.of(), Double.NaN, processCpuNanos() - cpuStart);
+    }
+
+    private static Map<String, Object> consumerProps(EmbeddedBroker broker, String group) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 256);
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return c;
+    }
+
+    private static Result processor(EmbeddedBroker broker, int n, int partitions, boolean showThreads) throws Exception {
         String tag = Long.toHexString(System.nanoTime());
         String prompts = "bench-prompts-" + tag;
         String[] others = {"bench-responses-" + tag, "bench-requests-" + tag, "bench-dlq-" + tag};
@@ -208,11 +299,14 @@ public final class PipelineBench {
         List<Long> missLat = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger hits = new AtomicInteger();
         CountDownLatch all = new CountDownLatch(n);
-        long[] first = {0};
+        long[] first = {0, 0};
+        ThreadCpu[] threads = new ThreadCpu[1];
         h.outcomes().subscribe(o -> {
             synchronized (first) {
                 if (first[0] == 0) {
                     first[0] = System.nanoTime() - o.latencyNanos();
+                    first[1] = processCpuNanos();
+                    threads[0] = ThreadCpu.now();
                 }
             }
             lat.add(o.latencyNanos());
@@ -228,9 +322,51 @@ public final class PipelineBench {
             throw new IllegalStateException("processor did not finish: " + all.getCount() + " left");
         }
         double seconds = (System.nanoTime() - first[0]) / 1e9;
+        long cpu = processCpuNanos() - first[1];
+        if (showThreads) {
+            System.out.println("processor run, CPU by thread (ms):");
+            ThreadCpu.now().minus(threads[0]).print(10);
+        }
         h.stop().block(Duration.ofSeconds(30));
         cache.close();
-        return new Result(n, seconds, lat, hitLat, missLat, hits.get() / (double) n);
+        return new Result(n, seconds, lat, hitLat, missLat, hits.get() / (double) n, cpu);
+    }
+
+    /**
+     * CPU time per thread of this JVM from {@code /proc/self/task} (Linux), native threads (JIT compilers, GC)
+     * included; names are grouped with their digits replaced by N. Empty elsewhere.
+     */
+    record ThreadCpu(Map<String, Long> ticksByThread) {
+        static ThreadCpu now() {
+            Map<String, Long> m = new HashMap<>();
+            java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+            for (java.io.File t : tasks == null ? new java.io.File[0] : tasks) {
+                try {
+                    String stat = java.nio.file.Files.readString(t.toPath().resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    m.put(t.getName() + ":" + name, Long.parseLong(f[11]) + Long.parseLong(f[12])); // utime + stime
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the thread ended
+                }
+            }
+            return new ThreadCpu(m);
+        }
+
+        ThreadCpu minus(ThreadCpu before) {
+            Map<String, Long> d = new HashMap<>();
+            ticksByThread.forEach((k, v) -> d.put(k, v - before.ticksByThread.getOrDefault(k, 0L)));
+            return new ThreadCpu(d);
+        }
+
+        void print(int top) {
+            Map<String, Long> groups = new HashMap<>();
+            ticksByThread.forEach((k, v) -> groups.merge(k.substring(k.indexOf(':') + 1).replaceAll("[0-9]+", "N"), v,
+                    Long::sum));
+            groups.entrySet().stream().filter(e -> e.getValue() > 0)
+                    .sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(top)
+                    .forEach(e -> System.out.printf("  %-16s %6d%n", e.getKey(), e.getValue() * 1000 / 100)); // 100 Hz ticks
+        }
     }
 
     static double pct(List<Long> nanos, int p) {
