@@ -67,15 +67,16 @@ final class LlmWorker implements AutoCloseable {
 
     LlmWorker(String bootstrap, String requestsTopic, String repliesTopic, KafkaProducer<byte[], byte[]> producer,
               String openAiKey) {
-        this(bootstrap, requestsTopic, repliesTopic, producer, openAiKey, null);
+        this(bootstrap, "demo-llm-worker", requestsTopic, repliesTopic, producer, openAiKey, null);
     }
 
     /** {@code llm} answers one request (for tests); null: simulated, or OpenAI when {@code openAiKey} is set. */
-    LlmWorker(String bootstrap, String requestsTopic, String repliesTopic, KafkaProducer<byte[], byte[]> producer,
-              String openAiKey, Function<LlmRequestEvent, CompletableFuture<LlmReplyEvent>> llm) {
+    LlmWorker(String bootstrap, String groupId, String requestsTopic, String repliesTopic,
+              KafkaProducer<byte[], byte[]> producer, String openAiKey,
+              Function<LlmRequestEvent, CompletableFuture<LlmReplyEvent>> llm) {
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "demo-llm-worker",
+                ConsumerConfig.GROUP_ID_CONFIG, groupId,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 // Commit only what was answered and acknowledged.
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
