@@ -160,7 +160,9 @@ public final class PipelineDemo {
                                 costSaved.add(e.costSaved());
                             }
                         } else {
-                            quality.stored(e.matchedKey(), promptOf.get(e.id()));
+                            if (!Boolean.TRUE.equals(e.coalesced())) { // a coalesced answer is another prompt's entry
+                                quality.stored(e.matchedKey(), promptOf.get(e.id()));
+                            }
                             missLatency.add(now - sent);
                         }
                         answered.incrementAndGet();
@@ -204,6 +206,8 @@ public final class PipelineDemo {
         System.out.printf("  prompts answered     %d of %d%n", n, total);
         System.out.printf("  cache hits           %d (%.0f%%)%n", h, n == 0 ? 0.0 : 100.0 * h / n);
         System.out.printf("  LLM calls            %d (saved %d)%n", worker.calls.get(), h);
+        System.out.printf("  LLM calls saved by coalescing %d (prompts that waited for a paraphrase's LLM call)%n",
+                (long) meters.find(KafkaMetricNames.JOINED).counters().stream().mapToDouble(c -> c.count()).sum());
         printAnswerQuality(quality.report(WORST_SHOWN));
         System.out.printf("  cost saved           $%.6f (%s prices from the cache's cost table)%n",
                 costSaved.sum(), LlmWorker.MODEL);

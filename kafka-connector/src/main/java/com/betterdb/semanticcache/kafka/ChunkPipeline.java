@@ -18,6 +18,8 @@ import com.betterdb.semanticcache.filter.Filter;
 import com.betterdb.semanticcache.prompt.Prompt;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -50,9 +52,15 @@ final class ChunkPipeline {
     private final LlmTimeouts llm;
     private final Coalescer coalescer;
     private final BatchOptions batch;
+    private final Scheduler workScheduler;
+
+    /** Records of a dispatch per parallel slice, at least. */
+    static final int MIN_SLICE = 32;
+    /** Parallel slices of a dispatch per core, at most. */
+    static final int MAX_SLICES = 1;
 
     ChunkPipeline(SemanticCacheProcessorConfig config, SemanticCache cache, Outputs outputs, OutputSender sender,
-                  LlmTimeouts llm, Coalescer coalescer) {
+                  LlmTimeouts llm, Coalescer coalescer, Scheduler workScheduler) {
         this.config = config;
         this.cache = cache;
         this.decoder = new RecordDecoder(config.maxRecordBytes());
@@ -61,6 +69,7 @@ final class ChunkPipeline {
         this.llm = llm;
         this.coalescer = coalescer;
         this.batch = config.batchOptions().withErrorMode(BatchOptions.ErrorMode.RESULT);
+        this.workScheduler = workScheduler;
     }
 
     // ------------------------------------------------------------------------------------------------ prompts
@@ -93,7 +102,7 @@ final class ChunkPipeline {
             }
             CheckDetail[] details = new CheckDetail[lookups.size()];
             // One lookup for every chunk; each event carries its own category and threshold.
-            return fill(Flux.defer(() -> cache.checkAllDetailed(Flux.fromIterable(requests), batch)), details,
+            return fill(requests, slice -> cache.checkAllDetailed(Flux.fromIterable(slice), batch), details,
                     e -> new CheckDetail(CacheResult.failed(e), null, 0, "", Filter.all(), 0))
                     .then(Mono.defer(() -> {
                         Map<InputRecord, Throwable> failures = new HashMap<>();
@@ -192,7 +201,7 @@ final class ChunkPipeline {
                 return sendAndReport(chunks, Map.of());
             }
             StoreResult[] results = new StoreResult[stores.size()];
-            return fill(Flux.defer(() -> cache.storeAll(Flux.fromIterable(requests), batch)), results, StoreResult::failed)
+            return fill(requests, slice -> cache.storeAll(Flux.fromIterable(slice), batch), results, StoreResult::failed)
                     .then(Mono.defer(() -> {
                         Map<InputRecord, Throwable> failures = new HashMap<>();
                         Map<InputRecord, Integer> index = new IdentityHashMap<>();
@@ -284,19 +293,32 @@ final class ChunkPipeline {
     }
 
     /**
-     * Puts the i-th result of {@code batch} at {@code results[i]}. When the whole batch fails (e.g. the cache is not
-     * initialised), every slot still empty gets that error.
+     * Runs {@code call} over {@code requests} and puts the i-th result at {@code results[i]}. A dispatch of many
+     * records is cut into up to {@value #MAX_SLICES}-per-core slices that run at once on the work scheduler, so a
+     * CPU-bound cache (a local embedding model, the in-memory store) uses every core; each slice is still one batch.
+     * When a slice fails as a whole (e.g. the cache is not initialised), each of its slots gets that error.
      */
-    private static <T> Mono<Void> fill(Flux<T> batch, T[] results, Function<Throwable, T> failed) {
-        return batch.index()
-                .doOnNext(t -> results[t.getT1().intValue()] = t.getT2())
-                .onErrorResume(err -> {
-                    for (int i = 0; i < results.length; i++) {
-                        if (results[i] == null) {
-                            results[i] = failed.apply(err);
-                        }
-                    }
-                    return Mono.empty();
+    private <R, T> Mono<Void> fill(List<R> requests, Function<List<R>, Flux<T>> call, T[] results,
+                                   Function<Throwable, T> failed) {
+        int n = requests.size();
+        int slices = Math.max(1, Math.min(MAX_SLICES * Schedulers.DEFAULT_POOL_SIZE, n / MIN_SLICE));
+        int size = (n + slices - 1) / slices;
+        return Flux.range(0, (n + size - 1) / size)
+                .flatMap(s -> {
+                    int from = s * size;
+                    List<R> slice = requests.subList(from, Math.min(n, from + size));
+                    Mono<Void> one = Flux.defer(() -> call.apply(slice)).index()
+                            .doOnNext(t -> results[from + t.getT1().intValue()] = t.getT2())
+                            .onErrorResume(err -> {
+                                for (int i = from; i < from + slice.size(); i++) {
+                                    if (results[i] == null) {
+                                        results[i] = failed.apply(err);
+                                    }
+                                }
+                                return Mono.empty();
+                            })
+                            .then();
+                    return s == 0 ? one : one.subscribeOn(workScheduler);
                 })
                 .then();
     }

@@ -109,7 +109,7 @@ public final class SemanticCacheProcessor {
                 System::nanoTime);
         metrics.parkedGauge(coalescer::parked);
         OutputSender sender = new OutputSender(producer, sendScheduler, outputs, metrics, outcomes, coalescer);
-        ChunkPipeline pipeline = new ChunkPipeline(cfg, cache, outputs, sender, llm, coalescer);
+        ChunkPipeline pipeline = new ChunkPipeline(cfg, cache, outputs, sender, llm, coalescer, Schedulers.boundedElastic());
         PollLoop loop = new PollLoop(cfg, cache, consumer, producer, pipeline, sender, Schedulers.boundedElastic(),
                 sendScheduler, metrics, outcomes, inFlight, llm, coalescer);
         loopRef[0] = loop;
