@@ -111,9 +111,11 @@ class ProcessFaultTest {
     /**
      * The processor is killed with {@code kill -9} three times while N prompts flow at a steady rate (with a real LLM
      * worker and a short LLM timeout, so a timer mistake would show as an extra response): none is lost and fewer
-     * than 1% are answered twice. Each kill hits an instance that is answering the live stream; with
-     * {@code -Dfault.killDuringBacklog=true} it hits an instance still draining the backlog of the previous restart
-     * instead (the worst case, reported, not asserted: see docs/kafka-connector.md).
+     * than 1% are answered twice. Each kill hits an instance that is answering the live stream. With
+     * {@code -Dfault.killDuringBacklog=true} the second and third kills hit the restarted instance while it works
+     * through the prompts that came while it was down (after a random 20 to 320 outcomes): none is lost, and the
+     * duplicates (what was acknowledged and not yet committed at full speed) stay below 10% of N; see
+     * docs/kafka-connector.md for why at-least-once cannot do much better there.
      */
     @Test
     void killedThreeTimesMidRunLosesNothingAndDuplicatesStayBelowOnePercent(KafkaBroker broker) throws Exception {
@@ -128,6 +130,7 @@ class ProcessFaultTest {
             children.get(0).awaitLines(assigned(h), 1, WAIT);
 
             AtomicInteger sent = new AtomicInteger();
+            List<Integer> backlogs = new ArrayList<>();
             Thread feeder = new Thread(() -> {
                 for (int i = 0; i < n; i += 3) { // a steady stream of ~150 prompts/s, 20 s in all
                     for (int j = i; j < Math.min(n, i + 3); j++) {
@@ -141,16 +144,21 @@ class ProcessFaultTest {
             }, "feeder");
             feeder.start();
             for (int kill = 1; kill <= 3; kill++) {
-                int at = kill * n / 4;
+                // During a backlog: the restarted instance is killed while it works through the prompts that came
+                // while it was down; else each kill comes at a quarter of the stream, once the live stream is answered.
+                int at = duringBacklog && kill > 1 ? 0 : kill * n / 4;
                 while (sent.get() < at) {
                     Harness.sleep(10);
                 }
                 ChildJvm current = children.get(children.size() - 1);
-                current.awaitLines(l -> l.startsWith("OUTCOME"), 20, WAIT);
+                java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+                // Backlog: somewhere in the first few hundred records the new instance works through.
+                current.awaitLines(l -> l.startsWith("OUTCOME"), 20 + (duringBacklog ? random.nextInt(300) : 0), WAIT);
                 if (!duringBacklog) {
                     Harness.await(() -> audit.distinct() >= sent.get() - 20, WAIT);
-                    Harness.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(200));
+                    Harness.sleep(random.nextLong(200));
                 }
+                backlogs.add(sent.get() - audit.distinct());
                 current.kill9();
                 children.add(ChildJvm.start("P" + (kill + 1), ProcessorMain.class, childArgs));
             }
@@ -172,11 +180,10 @@ class ProcessFaultTest {
             long errors = responses.stream().filter(r -> "error".equals(Harness.header(r, Headers.SOURCE))).count();
             System.out.println("FAULT kill -9 x3" + (duringBacklog ? " (during backlog)" : "") + ": prompts=" + n
                     + " lost=" + lost + " duplicateResponses=" + duplicates + " duplicateLlmRequests=" + duplicateRequests
-                    + " errorResponses=" + errors + " lastInstance{" + last.lastLine("STATS") + "}");
+                    + " errorResponses=" + errors + " unansweredAtKills=" + backlogs
+                    + " lastInstance{" + last.lastLine("STATS") + "}");
             assertThat(lost).isZero();
-            if (!duringBacklog) {
-                assertThat(duplicates).isLessThan(n / 100);
-            }
+            assertThat(duplicates).isLessThan(duringBacklog ? n / 10 : n / 100);
             assertThat(errors).as("no prompt timed out: every request was answered").isZero();
             assertThat(h.readUntil(h.deadLetters, l -> false, Duration.ofMillis(300))).isEmpty();
             List<String> clientIds = children.stream().map(c -> c.lastLine("CLIENT")).toList();
