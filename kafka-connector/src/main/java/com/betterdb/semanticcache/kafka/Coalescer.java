@@ -99,6 +99,7 @@ final class Coalescer {
     }
 
     private final boolean enabled;
+    private final int maxParked;
     private final long parkTimeoutNanos;
     private final Outputs outputs;
     private final ProcessorMetrics metrics;
@@ -113,6 +114,7 @@ final class Coalescer {
     Coalescer(SemanticCacheProcessorConfig config, Outputs outputs, ProcessorMetrics metrics, OutcomeSink outcomes,
               Consumer<List<InputRecord>> ready, LongSupplier nanoTime) {
         this.enabled = config.coalescing();
+        this.maxParked = config.maxPendingLlmRequests();
         this.parkTimeoutNanos = config.parkTimeout().toNanos();
         this.outputs = outputs;
         this.metrics = metrics;
@@ -157,6 +159,9 @@ final class Coalescer {
             }
             if (nearest != null && nearest.reply != null) {
                 return new Claim.Answered(outputs.joined(in, event, nearest.reply, nearest.entryKey, best));
+            }
+            if (nearest != null && parked >= maxParked) {
+                return new Claim.Alone(); // as many wait as LLM requests may: this one asks itself
             }
             if (nearest != null) {
                 nearest.followers.add(new Follower(in, event, detail, best));

@@ -72,8 +72,9 @@ final class PartitionState {
     }
 
     /**
-     * Moves the commit point past the finished records at the front of the window; returns how many records
-     * finished (to release from the in-flight count).
+     * Moves the commit point past the finished records at the front of the window; returns how many records left
+     * the in-flight count: the finished ones, and the parked ones (they wait like an LLM request does, counted by the
+     * coalescer, so that a burst of paraphrases does not hold up the prompts behind them).
      */
     int advance() {
         int finished = 0;
@@ -88,13 +89,13 @@ final class PartitionState {
             } else if (first.parked) {
                 window.pollFirst();
                 detached.put(first.offset(), first);
+                finished++;
             } else {
                 break;
             }
         }
         while (!detached.isEmpty() && detached.firstEntry().getValue().acked) {
             detached.pollFirstEntry();
-            finished++;
         }
         long point = window.isEmpty() ? nextOffset : window.peekFirst().offset();
         if (!detached.isEmpty()) {
@@ -165,8 +166,8 @@ final class PartitionState {
         return false;
     }
 
-    /** Records polled and not finished: waiting, in a chunk, awaiting acknowledgement, or parked. */
-    int inFlight() {
+    /** Records accepted and not passed by the commit point: in the work, sent, or parked (and not yet answered). */
+    int outstanding() {
         return window.size() + detached.size();
     }
 }

@@ -139,6 +139,19 @@ final class PollLoop implements Runnable {
         consumer.wakeup();
     }
 
+    /** Stopping: nothing polled is waiting for work, a lookup, an acknowledgement or an LLM reply. */
+    private boolean drained() {
+        if (inFlight.total() > 0 || coalescer.parked() > 0) {
+            return false;
+        }
+        for (PartitionState ps : partitions.values()) {
+            if (!ps.pending.isEmpty() || ps.sending()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Parked prompts whose output is known now go back to their partitions' work. Callable from any thread. */
     void requeue(List<InputRecord> released) {
         post(() -> {
@@ -192,8 +205,7 @@ final class PollLoop implements Runnable {
                     if (stopDeadline == 0) {
                         stopDeadline = System.nanoTime() + config.stopTimeout().toNanos();
                         coalescer.releaseAll(); // a reply may be slow: parked prompts ask the LLM themselves
-                    }
-                    if (inFlight.total() == 0 || System.nanoTime() - stopDeadline > 0) {
+                    } else if (drained() || System.nanoTime() - stopDeadline > 0) {
                         break;
                     }
                 }
@@ -557,7 +569,7 @@ final class PollLoop implements Runnable {
      * missing replies.
      */
     private long repliesKnownUntil(PartitionState replies) {
-        if (replies.inFlight() == 0) {
+        if (replies.outstanding() == 0) {
             OptionalLong lag = consumer.currentLag(replies.tp);
             if (lag.isPresent() && lag.getAsLong() == 0) {
                 return System.currentTimeMillis();

@@ -155,6 +155,19 @@ class CoalescerTest {
     }
 
     @Test
+    void parkedPromptsAreBoundedLikePendingLlmRequests() {
+        SemanticCacheProcessorConfig two = config.toBuilder().maxPendingLlmRequests(2).build();
+        Coalescer small = new Coalescer(two, new Outputs(two), new ProcessorMetrics(new SimpleMeterRegistry(), "g", "c"),
+                new OutcomeSink(), ready::addAll, now::get);
+        PromptEvent e = PromptEvent.of("x", "x");
+        assertThat(small.claim(record(), e, at(0, "", 0.1))).isInstanceOf(Coalescer.Claim.Lead.class);
+        assertThat(small.claim(record(), e, at(0, "", 0.1))).isInstanceOf(Coalescer.Claim.Parked.class);
+        assertThat(small.claim(record(), e, at(0, "", 0.1))).isInstanceOf(Coalescer.Claim.Parked.class);
+        assertThat(small.claim(record(), e, at(0, "", 0.1))).as("two wait already").isInstanceOf(Coalescer.Claim.Alone.class);
+        assertThat(small.parked()).isEqualTo(2);
+    }
+
+    @Test
     void noVectorOrCoalescingOffMeansAlone() {
         CheckDetail failed = new CheckDetail(CacheResult.miss(), null, 0.1, "", Filter.all(), 0.1);
         assertThat(claim(record(), failed)).isInstanceOf(Coalescer.Claim.Alone.class);
