@@ -6,9 +6,7 @@ import com.betterdb.semanticcache.kafka.PartitionState.Role;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -46,9 +43,6 @@ final class PollLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
     private static final long PURGE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long EXPIRE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    /** Async commits leave at most this often (without waiting for the previous one's answer). */
-    private static final long COMMIT_SPACING_MS = 5;
-    private static final long COMMIT_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(COMMIT_SPACING_MS);
 
     private final SemanticCacheProcessorConfig config;
     private final SemanticCache cache;
@@ -63,6 +57,8 @@ final class PollLoop implements Runnable {
     private final LlmTimeouts llm;
     private final Coalescer coalescer;
     private final StartPositions startPositions;
+    private final Admission admission;
+    private final Commits commits;
 
     private final LinkedBlockingQueue<Runnable> control = new LinkedBlockingQueue<>();
     /** Records whose send failed (from the producer's thread), to retry. */
@@ -79,8 +75,6 @@ final class PollLoop implements Runnable {
     private long stopDeadline;
     private long lastPurge = System.nanoTime();
     private long lastExpire = System.nanoTime();
-    /** When the last async commit left. */
-    private long lastCommit;
     /** When the last poll returned; a gap longer than the session timeout means this process was paused. */
     private long lastPollReturn;
     private final long sessionTimeoutNanos;
@@ -102,6 +96,8 @@ final class PollLoop implements Runnable {
         this.llm = llm;
         this.coalescer = coalescer;
         this.startPositions = new StartPositions(config, consumer, llm);
+        this.admission = new Admission(config, consumer, partitions, inFlight, llm, metrics);
+        this.commits = new Commits(config, consumer, llm);
         sender.listener(new OutputSender.Listener() {
             @Override
             public void acknowledged(InputRecord in) {
@@ -209,21 +205,23 @@ final class PollLoop implements Runnable {
                         break;
                     }
                 }
-                admit();
+                if (!stopRequested) {
+                    admission.admit(); // records that waited for room; when stopping they are left to the next owner
+                }
                 dispatch();
                 fireLlmTimeouts();
                 expireParked();
-                commitAsync();
-                updatePause();
+                commits.async(partitions.values());
+                admission.updatePause(stopRequested);
                 ConsumerRecords<byte[], byte[]> records = poll(nextPollTimeout());
                 if (crashed) {
                     break;
                 }
-                if (resumedAfterLongPause() && !membershipConfirmed()) {
-                    setBack(records);
+                if (resumedAfterLongPause() && !commits.membershipConfirmed(partitions.values())) {
+                    admission.setBack(records);
                     continue;
                 }
-                accept(records);
+                admission.accept(records);
                 dispatch();
             }
         } catch (WakeupException e) {
@@ -299,116 +297,10 @@ final class PollLoop implements Runnable {
         return paused;
     }
 
-    /**
-     * After a pause longer than the session timeout (a stop-the-world pause, SIGSTOP, a suspended VM) the group has
-     * most likely given this member's partitions to another, but the consumer does not know it yet: its poll still
-     * returns records. A synchronous commit of the current commit points tells: it fails when the member is fenced.
-     */
-    private boolean membershipConfirmed() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = offsets(partitions.values(), false);
-        if (offsets.isEmpty()) {
-            return true;
-        }
-        for (int attempt = 0; attempt < 2; attempt++) {
-            try {
-                consumer.commitSync(offsets, Duration.ofSeconds(10));
-                return true;
-            } catch (WakeupException e) {
-                // a completion woke the consumer; ask again
-            } catch (RuntimeException e) {
-                log.warn("semantic-cache processor {}: resumed after a pause longer than the session timeout and no "
-                        + "longer a member of the group ({}); records polled are left to their owner",
-                        config.clientId(), FailureCodes.of(e));
-                return false;
-            }
-        }
-        return false;
-    }
-
-    /** Processes nothing more: each partition goes back to its first record not started, read again if still ours. */
-    private void setBack(ConsumerRecords<byte[], byte[]> records) {
-        Map<TopicPartition, Long> first = new HashMap<>();
-        for (TopicPartition tp : records.partitions()) {
-            first.put(tp, records.records(tp).get(0).offset());
-        }
-        for (PartitionState ps : partitions.values()) {
-            if (!ps.waiting.isEmpty()) {
-                first.put(ps.tp, ps.waiting.peek().offset());
-                ps.waiting.clear();
-            }
-            int before = ps.pending.size();
-            long dropped = ps.dropUnstarted();
-            if (dropped >= 0) {
-                first.put(ps.tp, dropped);
-                inFlight.release(ps.tp, before - ps.pending.size());
-            }
-        }
-        Set<TopicPartition> assigned = consumer.assignment();
-        first.forEach((tp, offset) -> {
-            if (assigned.contains(tp)) {
-                consumer.seek(tp, offset);
-            }
-        });
-    }
-
     private void runControl() {
         Runnable r;
         while ((r = control.poll()) != null) {
             r.run();
-        }
-    }
-
-    /**
-     * Takes the polled records: into their partitions as far as they have room, the rest waits in the partition (it
-     * is paused until they fit). Nothing polled is dropped and fetched again, and the in-flight bounds hold exactly.
-     */
-    private void accept(ConsumerRecords<byte[], byte[]> records) {
-        for (TopicPartition tp : records.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
-            PartitionState ps = partitions.get(tp);
-            if (ps == null || ps.revoking) {
-                continue; // not ours any more: not processed, not committed; the owner reads it again
-            }
-            int from = 0;
-            while (from < list.size() && list.get(from).offset() < ps.replayUntil) {
-                llm.settleReplayed(list.get(from));
-                ps.doneTimestampMs = Math.max(ps.doneTimestampMs, list.get(from).timestamp());
-                from++;
-            }
-            if (from < list.size()) {
-                metrics.polled(tp.topic(), list.size() - from);
-                ps.waiting.addAll(list.subList(from, list.size()));
-            }
-        }
-        admit();
-    }
-
-    /** Moves waiting records into their partitions, as far as each has room. */
-    private void admit() {
-        long now = System.nanoTime();
-        for (PartitionState ps : partitions.values()) {
-            if (ps.waiting.isEmpty() || ps.revoking) {
-                continue;
-            }
-            int take = Math.min(ps.waiting.size(), ps.role == Role.REQUESTS ? llm.room() : inFlight.room(ps.tp));
-            if (take == 0) {
-                continue;
-            }
-            if (log.isDebugEnabled()) {
-                log.debug("semantic-cache processor {}: takes {} records of {} from offset {}", config.clientId(),
-                        take, ps.tp, ps.waiting.peek().offset());
-            }
-            for (int i = 0; i < take; i++) {
-                ConsumerRecord<byte[], byte[]> r = ps.waiting.poll();
-                if (ps.role == Role.REQUESTS) {
-                    llm.onRequest(r);
-                } else {
-                    ps.accept(new InputRecord(r, now, ps));
-                }
-            }
-            if (ps.role != Role.REQUESTS) {
-                inFlight.add(ps.tp, take);
-            }
         }
     }
 
@@ -596,88 +488,6 @@ final class PollLoop implements Runnable {
         }
     }
 
-    // ------------------------------------------------------------------------------------------------ commits
-
-    private Map<TopicPartition, OffsetAndMetadata> offsets(Collection<PartitionState> states, boolean onlyDirty) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
-        for (PartitionState ps : states) {
-            if (ps.role == Role.REQUESTS) {
-                ps.commitAt(llm.commitPoint(ps.tp.partition()));
-            }
-            if (ps.commit != null && (ps.dirty || !onlyDirty)) {
-                offsets.put(ps.tp, ps.commit);
-                ps.dirty = false;
-            }
-        }
-        return offsets;
-    }
-
-    /**
-     * Commits what finished since the last commit, as it finishes: at most every {@value #COMMIT_SPACING_MS} ms, so
-     * that a crash duplicates little (what was acknowledged and not yet committed) without a commit per record.
-     */
-    private void commitAsync() {
-        long now = System.nanoTime();
-        if (now - lastCommit < COMMIT_SPACING_NANOS) {
-            return;
-        }
-        Map<TopicPartition, OffsetAndMetadata> offsets = offsets(partitions.values(), true);
-        if (!offsets.isEmpty()) {
-            lastCommit = now;
-            consumer.commitAsync(offsets, (o, e) -> {
-                if (e != null) {
-                    log.warn("semantic-cache processor {}: offset commit failed (records may be redelivered): {}",
-                            config.clientId(), e.toString());
-                }
-            });
-        }
-    }
-
-    private void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        if (offsets.isEmpty()) {
-            return;
-        }
-        for (int attempt = 0; attempt < 3; attempt++) {
-            try {
-                consumer.commitSync(offsets, Duration.ofSeconds(10));
-                return;
-            } catch (WakeupException e) {
-                // A completion woke the consumer; try again.
-            } catch (RuntimeException e) {
-                log.warn("semantic-cache processor {}: offset commit failed (records may be redelivered): {}",
-                        config.clientId(), e.toString());
-                return;
-            }
-        }
-    }
-
-    /** Pauses exactly the partitions without room (all of them when stopping), resumes the others. */
-    private void updatePause() {
-        Set<TopicPartition> assignment = consumer.assignment();
-        if (assignment.isEmpty()) {
-            return;
-        }
-        Set<TopicPartition> paused = consumer.paused();
-        List<TopicPartition> pause = new ArrayList<>();
-        List<TopicPartition> resume = new ArrayList<>();
-        for (TopicPartition tp : assignment) {
-            PartitionState ps = partitions.get(tp);
-            boolean full = stopRequested || ps == null || !ps.waiting.isEmpty()
-                    || (ps.role == Role.REQUESTS ? llm.room() == 0 : inFlight.room(tp) == 0);
-            if (full && !paused.contains(tp)) {
-                pause.add(tp);
-            } else if (!full && paused.contains(tp)) {
-                resume.add(tp);
-            }
-        }
-        if (!pause.isEmpty()) {
-            consumer.pause(pause);
-        }
-        if (!resume.isEmpty()) {
-            consumer.resume(resume);
-        }
-    }
-
     private void close(Throwable failure) {
         running = false;
         try {
@@ -690,7 +500,7 @@ final class PollLoop implements Runnable {
                             config.clientId(), inFlight.total());
                 }
                 onProgress();
-                commitSync(offsets(partitions.values(), false));
+                commits.sync(partitions.values());
                 closeQuietly(() -> producer.close(Duration.ofSeconds(10)));
                 closeQuietly(() -> consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))));
                 log.info("semantic-cache processor {} stopped", config.clientId());
@@ -777,7 +587,7 @@ final class PollLoop implements Runnable {
                         break;
                     }
                 }
-                commitSync(offsets(states, false));
+                commits.sync(states);
                 for (PartitionState ps : states) {
                     if (ps.sending()) {
                         log.warn("semantic-cache processor {}: {} revoked with records unfinished; the new owner "

@@ -42,7 +42,11 @@ public final class ProcessorHandle {
         return outcomes.flux();
     }
 
-    /** Records polled and not yet finished, over all input topics. */
+    /**
+     * Records polled and not yet finished, over all input topics: waiting for their lookup or store, or for the
+     * acknowledgement of their output. Parked prompts (waiting for a close prompt's LLM reply) are counted apart, by the
+     * {@link KafkaMetricNames#PARKED} gauge.
+     */
     public int inFlight() {
         return inFlight.total();
     }
