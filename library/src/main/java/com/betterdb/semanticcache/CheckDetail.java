@@ -34,23 +34,11 @@ public record CheckDetail(CacheResult result, float[] vector, double threshold, 
      * {@link Double#POSITIVE_INFINITY} when either has no vector, the dimensions differ or a vector is all zeros.
      */
     public double distanceTo(CheckDetail other) {
-        float[] a = vector;
-        float[] b = other.vector;
-        if (a == null || b == null || a.length != b.length) {
+        if (vector == null || other.vector == null) {
             return Double.POSITIVE_INFINITY;
         }
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        if (na == 0 || nb == 0) {
-            return Double.POSITIVE_INFINITY;
-        }
-        return 1 - dot / Math.sqrt(na * nb);
+        return InFlightRegistry.distance(vector, InFlightRegistry.norm(vector), other.vector,
+                InFlightRegistry.norm(other.vector));
     }
 
     /** Whether the two lookups searched the same part of the cache: same category and same filter. */

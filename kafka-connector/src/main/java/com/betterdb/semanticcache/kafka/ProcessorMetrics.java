@@ -82,6 +82,7 @@ final class ProcessorMetrics {
         Gauge.builder(PARKED, count, IntSupplier::getAsInt)
                 .description("Prompts parked behind the LLM request of a close prompt")
                 .tag(TAG_GROUP, group).tag(TAG_CLIENT, client)
+                .strongReference(true) // the supplier is referenced by nothing else
                 .register(registry);
     }
 

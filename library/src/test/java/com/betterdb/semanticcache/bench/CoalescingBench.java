@@ -137,7 +137,8 @@ public final class CoalescingBench {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
     }
 
-    private static float[] unit(Random r) {
+    /** A random unit vector of {@code bench.dim} dimensions (also the Kafka burst benchmark's group centroids). */
+    public static float[] unit(Random r) {
         float[] v = new float[DIM];
         for (int i = 0; i < DIM; i++) {
             v[i] = (float) r.nextGaussian();
@@ -146,7 +147,8 @@ public final class CoalescingBench {
     }
 
     /** A vector about 0.01-0.02 cosine distance from {@code c}. */
-    private static float[] near(float[] c, Random r) {
+    /** A paraphrase of centroid {@code c}: pairwise distance about 0.02-0.05 (also the Kafka burst benchmark's). */
+    public static float[] near(float[] c, Random r) {
         float[] v = Arrays.copyOf(c, c.length);
         double sigma = 0.15 / Math.sqrt(DIM);
         for (int i = 0; i < v.length; i++) {

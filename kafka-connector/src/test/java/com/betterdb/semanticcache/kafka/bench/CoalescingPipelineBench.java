@@ -2,6 +2,7 @@ package com.betterdb.semanticcache.kafka.bench;
 
 import com.betterdb.semanticcache.SemanticCache;
 import com.betterdb.semanticcache.SemanticCacheOptions;
+import com.betterdb.semanticcache.bench.CoalescingBench;
 import com.betterdb.semanticcache.kafka.ProcessorHandle;
 import com.betterdb.semanticcache.kafka.SemanticCacheProcessor;
 import com.betterdb.semanticcache.kafka.SemanticCacheProcessorConfig;
@@ -50,8 +51,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     [-Dbench.groups=50 -Dbench.paraphrases=20 -Dbench.windowMs=200 -Dbench.llmMs=300] \
  *     com.betterdb.semanticcache.kafka.bench.CoalescingPipelineBench
  * </pre>
- * Paraphrases are synthetic 384-d vectors around a random centroid per group (pairwise cosine distance about
- * 0.02-0.05, threshold 0.1); groups are unrelated (distance about 1). In-memory store.
+ * The burst of the library's {@link CoalescingBench}: synthetic 384-d paraphrases around a random centroid per
+ * group (pairwise cosine distance about 0.02-0.05, threshold 0.1); groups unrelated (distance about 1). In-memory
+ * store.
  */
 public final class CoalescingPipelineBench {
 
@@ -76,10 +78,10 @@ public final class CoalescingPipelineBench {
         Map<String, float[]> vectors = new ConcurrentHashMap<>();
         List<Arrival> arrivals = new ArrayList<>();
         for (int g = 0; g < GROUPS; g++) {
-            float[] centroid = unit(random);
+            float[] centroid = CoalescingBench.unit(random);
             for (int p = 0; p < PARAPHRASES; p++) {
                 String text = "group " + g + " paraphrase " + p;
-                vectors.put(text, near(centroid, random));
+                vectors.put(text, CoalescingBench.near(centroid, random));
                 arrivals.add(new Arrival("g" + g + "-p" + p, text, random.nextInt(WINDOW_MS)));
             }
         }
@@ -138,9 +140,10 @@ public final class CoalescingPipelineBench {
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         Map<String, Long> ownMs = new ConcurrentHashMap<>();
         Map<String, Long> joinedMs = new ConcurrentHashMap<>();
+        ScheduledExecutorService llm = Executors.newSingleThreadScheduledExecutor();
         try (KafkaProducer<byte[], byte[]> producer = producer(broker);
-             Worker worker = new Worker(broker, requests, replies, producer, llmCalls);
-             Reader reader = new Reader(broker, responses, sentAt, ownMs, joinedMs)) {
+             TopicLoop worker = worker(broker, requests, replies, producer, llm, llmCalls);
+             TopicLoop reader = reader(broker, responses, sentAt, ownMs, joinedMs)) {
             Thread.sleep(3000); // the processor and the worker join their groups
             long start = System.nanoTime();
             for (Arrival a : arrivals) {
@@ -161,39 +164,39 @@ public final class CoalescingPipelineBench {
                 throw new IllegalStateException("only " + (ownMs.size() + joinedMs.size()) + " answered");
             }
         } finally {
+            llm.shutdownNow();
             processor.stop().block(Duration.ofSeconds(30));
             cache.close();
         }
         return new Result(llmCalls.get(), new ArrayList<>(ownMs.values()), new ArrayList<>(joinedMs.values()));
     }
 
-    /** Answers every request after {@code LLM_MS}, on the request's partition with its key and headers. */
-    private static final class Worker implements AutoCloseable {
+    /** A record handler that may throw (decoding). */
+    private interface Handler {
+        void accept(ConsumerRecord<byte[], byte[]> r) throws Exception;
+    }
+
+    /** Reads a topic on a thread of its own and hands every record to a handler, until closed. */
+    private static final class TopicLoop implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> consumer;
-        private final ScheduledExecutorService llm = Executors.newSingleThreadScheduledExecutor();
         private final Thread thread;
 
-        Worker(EmbeddedBroker broker, String requests, String replies, KafkaProducer<byte[], byte[]> producer,
-               AtomicInteger calls) {
-            consumer = consumer(broker, "co-worker-" + requests);
-            consumer.subscribe(List.of(requests));
+        TopicLoop(EmbeddedBroker broker, String topic, String group, Handler handler) {
+            consumer = consumer(broker, group);
+            consumer.subscribe(List.of(topic));
             thread = new Thread(() -> {
                 try {
                     while (true) {
                         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(10))) {
-                            LlmRequestEvent req = Events.mapper().readValue(r.value(), LlmRequestEvent.class);
-                            calls.incrementAndGet();
-                            llm.schedule(() -> producer.send(new ProducerRecord<>(replies, r.partition(), r.key(),
-                                    Events.encode(LlmReplyEvent.of(req.id(), req.prompt(), "answer to " + req.prompt())),
-                                    r.headers())), LLM_MS, TimeUnit.MILLISECONDS);
+                            handler.accept(r);
                         }
                     }
                 } catch (WakeupException e) {
                     // closing
                 } catch (Exception e) {
-                    System.err.println("worker failed: " + e);
+                    System.err.println(group + " failed: " + e);
                 }
-            }, "co-worker");
+            }, group);
             thread.start();
         }
 
@@ -202,43 +205,30 @@ public final class CoalescingPipelineBench {
             consumer.wakeup();
             thread.join(5000);
             consumer.close(Duration.ZERO);
-            llm.shutdownNow();
         }
     }
 
+    /** Answers every request after {@code LLM_MS}, on the request's partition with its key and headers. */
+    private static TopicLoop worker(EmbeddedBroker broker, String requests, String replies,
+                                    KafkaProducer<byte[], byte[]> producer, ScheduledExecutorService llm,
+                                    AtomicInteger calls) {
+        return new TopicLoop(broker, requests, "co-worker-" + requests, r -> {
+            LlmRequestEvent req = Events.mapper().readValue(r.value(), LlmRequestEvent.class);
+            calls.incrementAndGet();
+            llm.schedule(() -> producer.send(new ProducerRecord<>(replies, r.partition(), r.key(),
+                    Events.encode(LlmReplyEvent.of(req.id(), req.prompt(), "answer to " + req.prompt())),
+                    r.headers())), LLM_MS, TimeUnit.MILLISECONDS);
+        });
+    }
+
     /** Reads the responses; the latency of each prompt, by whether it was coalesced. */
-    private static final class Reader implements AutoCloseable {
-        private final KafkaConsumer<byte[], byte[]> consumer;
-        private final Thread thread;
-
-        Reader(EmbeddedBroker broker, String responses, Map<String, Long> sentAt, Map<String, Long> ownMs,
-               Map<String, Long> joinedMs) {
-            consumer = consumer(broker, "co-reader-" + responses);
-            consumer.subscribe(List.of(responses));
-            thread = new Thread(() -> {
-                try {
-                    while (true) {
-                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(10))) {
-                            ResponseEvent e = Events.mapper().readValue(r.value(), ResponseEvent.class);
-                            long ms = (System.nanoTime() - sentAt.get(e.id())) / 1_000_000;
-                            (Boolean.TRUE.equals(e.coalesced()) ? joinedMs : ownMs).putIfAbsent(e.id(), ms);
-                        }
-                    }
-                } catch (WakeupException e) {
-                    // closing
-                } catch (Exception e) {
-                    System.err.println("reader failed: " + e);
-                }
-            }, "co-reader");
-            thread.start();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            consumer.wakeup();
-            thread.join(5000);
-            consumer.close(Duration.ZERO);
-        }
+    private static TopicLoop reader(EmbeddedBroker broker, String responses, Map<String, Long> sentAt,
+                                    Map<String, Long> ownMs, Map<String, Long> joinedMs) {
+        return new TopicLoop(broker, responses, "co-reader-" + responses, r -> {
+            ResponseEvent e = Events.mapper().readValue(r.value(), ResponseEvent.class);
+            long ms = (System.nanoTime() - sentAt.get(e.id())) / 1_000_000;
+            (Boolean.TRUE.equals(e.coalesced()) ? joinedMs : ownMs).putIfAbsent(e.id(), ms);
+        });
     }
 
     private static KafkaProducer<byte[], byte[]> producer(EmbeddedBroker broker) {
@@ -258,35 +248,6 @@ public final class CoalescingPipelineBench {
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return new KafkaConsumer<>(c);
-    }
-
-    private static float[] unit(Random random) {
-        float[] v = new float[DIM];
-        double n = 0;
-        for (int i = 0; i < DIM; i++) {
-            v[i] = (float) random.nextGaussian();
-            n += v[i] * v[i];
-        }
-        for (int i = 0; i < DIM; i++) {
-            v[i] /= (float) Math.sqrt(n);
-        }
-        return v;
-    }
-
-    /** A vector about 0.01-0.025 (cosine distance) from {@code centroid}: paraphrases are 0.02-0.05 apart. */
-    private static float[] near(float[] centroid, Random random) {
-        float[] noise = unit(random);
-        double eps = 0.15 + random.nextDouble() * 0.08;
-        float[] v = new float[DIM];
-        double n = 0;
-        for (int i = 0; i < DIM; i++) {
-            v[i] = (float) (centroid[i] + eps * noise[i]);
-            n += v[i] * v[i];
-        }
-        for (int i = 0; i < DIM; i++) {
-            v[i] /= (float) Math.sqrt(n);
-        }
-        return v;
     }
 
     static double pct(List<Long> values, int p) {
