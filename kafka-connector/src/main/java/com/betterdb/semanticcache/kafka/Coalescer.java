@@ -301,6 +301,17 @@ final class Coalescer {
         handOver(out, Release.REASSIGNED);
     }
 
+    /** Followers whose partition was lost (its records are the next owner's): forgotten, nothing planned for them. */
+    void forgetFollowers(Predicate<InputRecord> which) {
+        synchronized (this) {
+            for (Flight f : byRef.values()) {
+                int before = f.followers.size();
+                f.followers.removeIf(x -> which.test(x.in));
+                parked -= before - f.followers.size();
+            }
+        }
+    }
+
     /** Stopping: every parked prompt asks the LLM itself, and nothing more is joinable. */
     void releaseAll() {
         releaseFlights(f -> true, Release.STOPPING);

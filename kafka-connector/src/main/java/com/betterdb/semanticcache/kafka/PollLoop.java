@@ -605,6 +605,8 @@ final class PollLoop implements Runnable {
         public void onPartitionsLost(Collection<TopicPartition> lost) {
             coalescer.repliesRevoked(lost.stream().filter(tp -> partitions.containsKey(tp)
                     && partitions.get(tp).role == Role.REPLIES).map(TopicPartition::partition).toList());
+            Set<TopicPartition> gone = new HashSet<>(lost);
+            coalescer.forgetFollowers(in -> gone.contains(in.owner.tp));
             for (TopicPartition tp : lost) {
                 forget(tp);
             }

@@ -143,6 +143,19 @@ class CoalescerTest {
     }
 
     @Test
+    void followersOfALostPartitionAreForgottenWithoutAnOutput() {
+        InputRecord leader = record();
+        claim(leader, at(0, "", 0.1));
+        InputRecord follower = record();
+        claim(follower, at(0, "", 0.1));
+        coalescer.forgetFollowers(in -> in == follower);
+        assertThat(coalescer.parked()).isZero();
+        coalescer.answered(Outputs.requestRef(leader.record), LlmReplyEvent.of("id-0", "prompt 0", "answer"), "key:1");
+        assertThat(ready).as("nothing to answer any more").isEmpty();
+        assertThat(follower.output).isNull();
+    }
+
+    @Test
     void theRegistryIsBounded() {
         for (int i = 0; i < Coalescer.MAX_FLIGHTS; i++) {
             assertThat(claim(record(), at(i * 0.01, "", 1e-6))).isInstanceOf(Coalescer.Claim.Lead.class);
