@@ -18,7 +18,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** ADP-09..13: the Responses request helper. */
-class OpenAIResponsesAdapterTest {
+class OpenAIResponsesRequestsTest {
 
     private static ResponseInputItem message(EasyInputMessage.Role role, String text) {
         return ResponseInputItem.ofEasyInputMessage(EasyInputMessage.builder().role(role).content(text).build());
@@ -34,7 +34,7 @@ class OpenAIResponsesAdapterTest {
     }
 
     private static SemanticParams prepare(ResponseCreateParams params) {
-        return OpenAIResponsesAdapter.prepareSemanticParams(params).block();
+        return OpenAIResponsesRequests.prepareSemanticParams(params).block();
     }
 
     @Test
@@ -120,7 +120,7 @@ class OpenAIResponsesAdapterTest {
 
     @Test
     void scopeHoldsInstructionsAndSystemItems() {
-        var scope = OpenAIResponsesAdapter.scope(ResponseCreateParams.builder().model("gpt-4o")
+        var scope = OpenAIResponsesRequests.scope(ResponseCreateParams.builder().model("gpt-4o")
                 .instructions("Be brief").inputOfResponse(List.of(
                         message(EasyInputMessage.Role.DEVELOPER, "Answer in French."),
                         message(EasyInputMessage.Role.USER, "hi"))).build());

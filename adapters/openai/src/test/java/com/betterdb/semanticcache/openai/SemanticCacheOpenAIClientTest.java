@@ -1,9 +1,9 @@
 package com.betterdb.semanticcache.openai;
 
-import com.betterdb.semanticcache.GetOrComputeOptions;
+import com.betterdb.semanticcache.adapter.CacheHitMetadata;
 import com.betterdb.semanticcache.testing.llm.AdapterCacheFixture;
 import com.betterdb.semanticcache.testing.llm.LoopbackLlmServer;
-import com.betterdb.semanticcache.testing.llm.LoopbackLlmServer.Reply;
+import com.betterdb.semanticcache.testing.llm.ChatAdapterContract;
 import com.openai.client.OpenAIClientAsync;
 import com.openai.client.okhttp.OpenAIOkHttpClientAsync;
 import com.openai.errors.InternalServerException;
@@ -12,59 +12,74 @@ import com.openai.models.chat.completions.ChatCompletionContentPart;
 import com.openai.models.chat.completions.ChatCompletionContentPartImage;
 import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionFunctionTool;
+import com.openai.models.chat.completions.ChatCompletionTool;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.FunctionDefinition;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import java.util.List;
 
+import static com.betterdb.semanticcache.testing.llm.AdapterCacheFixture.PARAPHRASE;
+import static com.betterdb.semanticcache.testing.llm.AdapterCacheFixture.QUESTION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
- * The caching client through the real OpenAI SDK against a loopback server answering in the API's JSON shapes. The
- * stored question is at distance 0, its paraphrase 0.02 away (a hit at the default threshold 0.1).
+ * The caching client through the real OpenAI SDK against a loopback server answering in the API's JSON shapes: the
+ * behaviour of every chat adapter ({@link ChatAdapterContract}), and what is OpenAI's own (the rebuilt types, the
+ * Responses API, tool calls, requests that bypass the cache). The stored question is at distance 0, its paraphrase
+ * 0.02 away (a hit at the default threshold 0.1).
  */
-class CachingOpenAIClientTest {
+class SemanticCacheOpenAIClientTest extends ChatAdapterContract {
 
-    private static final String QUESTION = "What is the capital of France?";
-    private static final String PARAPHRASE = "Which city is the capital of France?";
+    private static final String DEFAULT_MODEL = "gpt-4o";
     private static final String OTHER = "How tall is Mount Everest?";
 
-    private AdapterCacheFixture fixture;
-    private LoopbackLlmServer server;
-    private OpenAIClientAsync openai;
-    private CachingOpenAIClient cached;
+    private final OpenAIClientAsync openai = OpenAIOkHttpClientAsync.builder().apiKey("sk-test")
+            .baseUrl(server.baseUrl() + "/v1").maxRetries(0).build();
+    private final SemanticCacheOpenAIClient cached = new SemanticCacheOpenAIClient(openai, fx.cache());
+    private final AdapterCacheFixture fixture = fx.place(OTHER, 0.6);
 
-    @BeforeEach
-    void setUp() {
-        fixture = new AdapterCacheFixture("oa").place(QUESTION, 0).place(PARAPHRASE, 0.02).place(OTHER, 0.6);
-        server = LoopbackLlmServer.start();
-        // The answer tells which request produced it: a pirate system prompt and the mini model answer differently.
-        server.respond(req -> {
-            String answer = req.body().contains("pirate") ? "Arr, Paris." : req.body().contains("gpt-4o-mini")
-                    ? "Paris (mini)." : "Paris.";
-            return Reply.ok(req.path().endsWith("/responses") ? OpenAIReplies.response(answer, 36, 87)
-                    : OpenAIReplies.chat(answer, 19, 10));
-        });
-        openai = OpenAIOkHttpClientAsync.builder().apiKey("sk-test").baseUrl(server.baseUrl() + "/v1")
-                .maxRetries(0).build();
-        cached = CachingOpenAIClient.create(openai, fixture.cache());
+    SemanticCacheOpenAIClientTest() {
+        super("oa", DEFAULT_MODEL, "gpt-4o-mini", OpenAIReplies.MODEL);
     }
 
     @AfterEach
-    void tearDown() {
+    void closeClient() {
         openai.close();
-        server.close();
-        fixture.close();
+    }
+
+    @Override
+    protected Reply ask(String system, String model, String question) {
+        ChatCompletion c = ask(chat(model == null ? DEFAULT_MODEL : model, system, question));
+        return new Reply(text(c), SemanticCacheOpenAIClient.isCached(c), mark(c, CacheHitMetadata.OUTCOME));
+    }
+
+    @Override
+    protected void assertProviderError(Throwable error) {
+        assertThat(error).isInstanceOf(InternalServerException.class);
+    }
+
+    /** The answer tells which request produced it: a pirate system prompt and the mini model answer differently. */
+    private void answerLikeOpenAI() {
+        server.respond(req -> {
+            String answer = req.body().contains("pirate") ? "Arr, Paris." : req.body().contains("gpt-4o-mini")
+                    ? "Paris (mini)." : "Paris.";
+            return LoopbackLlmServer.Reply.ok(req.path().endsWith("/responses") ? OpenAIReplies.response(answer, 36, 87)
+                    : OpenAIReplies.chat(answer, 19, 10));
+        });
+    }
+
+    /** A mark of a rebuilt response as JSON text ({@code true}, {@code "hit"}, ...). */
+    private static String mark(Object response, String key) {
+        var props = response instanceof ChatCompletion c ? c._additionalProperties()
+                : ((Response) response)._additionalProperties();
+        return props.containsKey(key) ? props.get(key).convert(com.fasterxml.jackson.databind.JsonNode.class)
+                .asText() : null;
     }
 
     private static ChatCompletionCreateParams chat(String model, String system, String user) {
@@ -84,9 +99,10 @@ class CachingOpenAIClientTest {
     }
 
     @Test
-    void firstCallIsOneRequestAndAStoreWithModelAndTokensThenAParaphraseHitsWithoutARequest() {
+    void aHitIsAChatCompletionWithZeroUsageMarkedAsCachedAndSavesTheAnswersPrice() {
+        answerLikeOpenAI();
         ChatCompletion first = ask(chat("gpt-4o", "You are a geography tutor.", QUESTION));
-        assertThat(CachingOpenAIClient.isCached(first)).isFalse();
+        assertThat(SemanticCacheOpenAIClient.isCached(first)).isFalse();
         assertThat(text(first)).isEqualTo("Paris.");
         assertThat(first.usage().orElseThrow().totalTokens()).isEqualTo(29);
         assertThat(server.requestCount()).isEqualTo(1);
@@ -95,7 +111,7 @@ class CachingOpenAIClientTest {
 
         ChatCompletion hit = ask(chat("gpt-4o", "You are a geography tutor.", PARAPHRASE));
         assertThat(server.requestCount()).isEqualTo(1);
-        assertThat(CachingOpenAIClient.isCached(hit)).isTrue();
+        assertThat(SemanticCacheOpenAIClient.isCached(hit)).isTrue();
         assertThat(text(hit)).isEqualTo("Paris.");
         assertThat(hit.id()).startsWith("chatcmpl-cache-");
         assertThat(hit.model()).isEqualTo("gpt-4o");
@@ -103,46 +119,15 @@ class CachingOpenAIClientTest {
         assertThat(hit.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
         assertThat(hit.usage().orElseThrow().totalTokens()).isZero();
         assertThat(hit.usage().orElseThrow().promptTokens()).isZero();
-        assertThat(hit._additionalProperties().get("betterdb_cache").toString()).contains("hit=true", "key=oa:entry:");
+        assertThat(mark(hit, CacheHitMetadata.HIT)).isEqualTo("true");
+        assertThat(mark(hit, CacheHitMetadata.OUTCOME)).isEqualTo(CacheHitMetadata.OUTCOME_HIT);
+        assertThat(mark(hit, CacheHitMetadata.MATCHED_KEY)).startsWith("oa:entry:");
+        assertThat(hit._additionalProperties()).containsKeys(CacheHitMetadata.SIMILARITY, CacheHitMetadata.COST_SAVED);
         // The entry was stored with the answering model and its tokens: the hit saved their price
         // (gpt-4o-2024-08-06: 19 input tokens at $0.0025/1k + 10 output tokens at $0.01/1k = $0.0001475).
         assertThat(fixture.counter("cost_saved_total")).isBetween(0.000147, 0.000148);
         assertThat(fixture.counter("read_through_total", "outcome", "computed")).isEqualTo(1);
         assertThat(fixture.counter("read_through_total", "outcome", "hit")).isEqualTo(1);
-    }
-
-    @Test
-    void anotherSystemPromptMissesAndKeepsItsOwnAnswer() {
-        ask(chat("gpt-4o", "You are a geography tutor.", QUESTION));
-        ChatCompletion pirate = ask(chat("gpt-4o", "You are a pirate.", QUESTION));
-        assertThat(CachingOpenAIClient.isCached(pirate)).isFalse();
-        assertThat(text(pirate)).isEqualTo("Arr, Paris.");
-        assertThat(server.requestCount()).isEqualTo(2);
-        // No system prompt at all is a scope of its own too.
-        assertThat(CachingOpenAIClient.isCached(ask(chat("gpt-4o", null, QUESTION)))).isFalse();
-        assertThat(server.requestCount()).isEqualTo(3);
-
-        ChatCompletion tutor = ask(chat("gpt-4o", "You are a geography tutor.", PARAPHRASE));
-        ChatCompletion pirateAgain = ask(chat("gpt-4o", "You are a pirate.", PARAPHRASE));
-        assertThat(server.requestCount()).isEqualTo(3);
-        assertThat(text(tutor)).isEqualTo("Paris.");
-        assertThat(text(pirateAgain)).isEqualTo("Arr, Paris.");
-    }
-
-    @Test
-    void anotherModelMisses() {
-        ask(chat("gpt-4o", null, QUESTION));
-        ChatCompletion mini = ask(chat("gpt-4o-mini", null, PARAPHRASE));
-        assertThat(CachingOpenAIClient.isCached(mini)).isFalse();
-        assertThat(text(mini)).isEqualTo("Paris (mini).");
-        assertThat(server.requestCount()).isEqualTo(2);
-    }
-
-    @Test
-    void aFarQuestionMisses() {
-        ask(chat("gpt-4o", null, QUESTION));
-        assertThat(CachingOpenAIClient.isCached(ask(chat("gpt-4o", null, OTHER)))).isFalse();
-        assertThat(server.requestCount()).isEqualTo(2);
     }
 
     @Test
@@ -153,58 +138,9 @@ class CachingOpenAIClientTest {
                         ChatCompletionContentPartImage.ImageUrl.builder().url("https://example.com/map.png").build())
                         .build()))).build();
         ask(withImage);
-        assertThat(CachingOpenAIClient.isCached(ask(chat("gpt-4o", null, PARAPHRASE)))).isFalse();
-        assertThat(CachingOpenAIClient.isCached(ask(withImage))).isTrue();
+        assertThat(SemanticCacheOpenAIClient.isCached(ask(chat("gpt-4o", null, PARAPHRASE)))).isFalse();
+        assertThat(SemanticCacheOpenAIClient.isCached(ask(withImage))).isTrue();
         assertThat(server.requestCount()).isEqualTo(2);
-    }
-
-    /**
-     * getOrCompute coalesces concurrent misses: a paraphrase asked while the first request is still at the provider
-     * waits for it instead of sending a second request, and gets the answer rebuilt, marked as joined.
-     */
-    @Test
-    void aConcurrentParaphraseWaitsForTheRequestInFlight() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        server.respond(req -> {
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return Reply.ok(OpenAIReplies.chat("Paris.", 19, 10));
-        });
-        CompletableFuture<ChatCompletion> first = cached.chat().completions().create(chat("gpt-4o", null, QUESTION)).toFuture();
-        await().atMost(Duration.ofSeconds(30)).until(() -> server.requestCount() == 1);
-        CompletableFuture<ChatCompletion> second = cached.chat().completions().create(chat("gpt-4o", null, PARAPHRASE)).toFuture();
-        // Both lookups missed: the paraphrase has joined the flight (it cannot hit, nothing is stored yet).
-        await().atMost(Duration.ofSeconds(30)).until(() -> fixture.counter("requests_total", "result", "miss") == 2);
-        release.countDown();
-        assertThat(CachingOpenAIClient.isCached(first.get(30, TimeUnit.SECONDS))).isFalse();
-        ChatCompletion joined = second.get(30, TimeUnit.SECONDS);
-        assertThat(CachingOpenAIClient.isCached(joined)).isTrue();
-        assertThat(text(joined)).isEqualTo("Paris.");
-        assertThat(joined._additionalProperties().get("betterdb_cache").toString()).contains("outcome=joined");
-        assertThat(server.requestCount()).isEqualTo(1);
-        assertThat(fixture.counter("read_through_total", "outcome", "joined")).isEqualTo(1);
-    }
-
-    @Test
-    void aProviderErrorReachesTheCallerAndNothingIsStored() {
-        server.respond(500, OpenAIReplies.SERVER_ERROR);
-        assertThatThrownBy(() -> ask(chat("gpt-4o", null, QUESTION))).isInstanceOf(InternalServerException.class);
-        assertThat(server.requestCount()).isEqualTo(1);
-        assertThat(fixture.entries()).isZero();
-    }
-
-    @Test
-    void aCacheOutageStillCallsOpenAIAndIsCountedAsFailOpen() {
-        fixture.storeDown(true);
-        ChatCompletion c = ask(chat("gpt-4o", null, QUESTION));
-        assertThat(text(c)).isEqualTo("Paris.");
-        assertThat(CachingOpenAIClient.isCached(c)).isFalse();
-        assertThat(server.requestCount()).isEqualTo(1);
-        assertThat(fixture.counter("fail_open_total", "operation", "check")).isEqualTo(1);
-        assertThat(fixture.counter("fail_open_total", "operation", "store")).isEqualTo(1);
     }
 
     @Test
@@ -220,17 +156,26 @@ class CachingOpenAIClientTest {
 
     @Test
     void perCallOptionsSetTheThresholdAndTheCategory() {
-        ask(chat("gpt-4o", null, QUESTION), GetOrComputeOptions.builder().category("geo").build());
+        cached.withCategory("geo").chat().completions().create(chat("gpt-4o", null, QUESTION)).block();
         // 0.02 away is beyond a 0.01 threshold.
-        ChatCompletion strict = cached.chat().completions().create(chat("gpt-4o", null, PARAPHRASE),
-                GetOrComputeOptions.builder().threshold(0.01).build()).block();
-        assertThat(CachingOpenAIClient.isCached(strict)).isFalse();
+        ChatCompletion strict = cached.withThreshold(0.01).chat().completions().create(chat("gpt-4o", null, PARAPHRASE))
+                .block();
+        assertThat(SemanticCacheOpenAIClient.isCached(strict)).isFalse();
         assertThat(server.requestCount()).isEqualTo(2);
         assertThat(fixture.cache().invalidateByCategory("geo").block()).isEqualTo(1);
     }
 
-    private void ask(ChatCompletionCreateParams params, GetOrComputeOptions options) {
-        cached.chat().completions().create(params, options).block();
+    @Test
+    void requestsOfferingToolsOrEndingInAToolResultBypassTheCache() {
+        ChatCompletionTool tool = ChatCompletionTool.ofFunction(ChatCompletionFunctionTool.builder()
+                .function(FunctionDefinition.builder().name("get_weather").build()).build());
+        ask(ChatCompletionCreateParams.builder().model("gpt-4o").addUserMessage(QUESTION).addTool(tool).build());
+        ask(ChatCompletionCreateParams.builder().model("gpt-4o").addUserMessage(QUESTION)
+                .addMessage(ChatCompletionToolMessageParam.builder().toolCallId("call_1").content("18C").build())
+                .build());
+        assertThat(server.requestCount()).isEqualTo(2);
+        assertThat(fixture.lookups()).isZero();
+        assertThat(fixture.entries()).isZero();
     }
 
     @Test
@@ -254,9 +199,10 @@ class CachingOpenAIClientTest {
 
     @Test
     void responsesFirstCallStoresThenAParaphraseHitsWithoutARequest() {
+        answerLikeOpenAI();
         Response first = respond(ResponseCreateParams.builder().model("gpt-4.1").instructions("Be brief.")
                 .input(QUESTION).build());
-        assertThat(CachingOpenAIClient.isCached(first)).isFalse();
+        assertThat(SemanticCacheOpenAIClient.isCached(first)).isFalse();
         assertThat(text(first)).isEqualTo("Paris.");
         assertThat(server.requests().get(0).path()).isEqualTo("/v1/responses");
         assertThat(fixture.entries()).isEqualTo(1);
@@ -264,7 +210,7 @@ class CachingOpenAIClientTest {
         Response hit = respond(ResponseCreateParams.builder().model("gpt-4.1").instructions("Be brief.")
                 .input(PARAPHRASE).build());
         assertThat(server.requestCount()).isEqualTo(1);
-        assertThat(CachingOpenAIClient.isCached(hit)).isTrue();
+        assertThat(SemanticCacheOpenAIClient.isCached(hit)).isTrue();
         assertThat(text(hit)).isEqualTo("Paris.");
         assertThat(hit.id()).startsWith("resp_cache-");
         assertThat(hit.instructions().orElseThrow().asString()).isEqualTo("Be brief.");
@@ -275,10 +221,11 @@ class CachingOpenAIClientTest {
 
     @Test
     void responsesOtherInstructionsMiss() {
+        answerLikeOpenAI();
         respond(ResponseCreateParams.builder().model("gpt-4.1").instructions("Be brief.").input(QUESTION).build());
         Response pirate = respond(ResponseCreateParams.builder().model("gpt-4.1").instructions("You are a pirate.")
                 .input(PARAPHRASE).build());
-        assertThat(CachingOpenAIClient.isCached(pirate)).isFalse();
+        assertThat(SemanticCacheOpenAIClient.isCached(pirate)).isFalse();
         assertThat(text(pirate)).isEqualTo("Arr, Paris.");
         assertThat(server.requestCount()).isEqualTo(2);
     }
@@ -297,10 +244,11 @@ class CachingOpenAIClientTest {
 
     @Test
     void responsesThatContinueAServerSideConversationBypassTheCache() {
+        answerLikeOpenAI();
         respond(ResponseCreateParams.builder().model("gpt-4.1").input(QUESTION).build());
         Response followUp = respond(ResponseCreateParams.builder().model("gpt-4.1").input(QUESTION)
                 .previousResponseId("resp_earlier").build());
-        assertThat(CachingOpenAIClient.isCached(followUp)).isFalse();
+        assertThat(SemanticCacheOpenAIClient.isCached(followUp)).isFalse();
         assertThat(server.requestCount()).isEqualTo(2);
         assertThat(fixture.entries()).isEqualTo(1);
     }

@@ -30,7 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** ADP-14..18: the Anthropic Messages request helper. */
-class AnthropicMessagesAdapterTest {
+class AnthropicMessagesRequestsTest {
 
     private static MessageCreateParams.Builder request(String model) {
         return MessageCreateParams.builder().model(model).maxTokens(1024);
@@ -42,7 +42,7 @@ class AnthropicMessagesAdapterTest {
     }
 
     private static SemanticParams prepare(MessageCreateParams params) {
-        return AnthropicMessagesAdapter.prepareSemanticParams(params).block();
+        return AnthropicMessagesRequests.prepareSemanticParams(params).block();
     }
 
     @Test
@@ -84,7 +84,7 @@ class AnthropicMessagesAdapterTest {
         MessageCreateParams params = request("claude-sonnet-4-6").addUserMessageOfContentBlockParams(List.of(
                 ContentBlockParam.ofText("Describe this image"),
                 base64Image(Base64ImageSource.MediaType.IMAGE_PNG, "abc123"))).build();
-        SemanticParams p = AnthropicMessagesAdapter.prepareSemanticParams(params, normalizer).block();
+        SemanticParams p = AnthropicMessagesRequests.prepareSemanticParams(params, normalizer).block();
         assertThat(p.text()).isEqualTo("Describe this image");
         assertThat(p.blocks()).hasSize(2);
         assertThat(p.blocks().get(1)).isEqualTo(ContentBlock.binary(BinaryKind.IMAGE, "image/png", "sha256:imagehash"));
@@ -134,7 +134,7 @@ class AnthropicMessagesAdapterTest {
         MessageCreateParams params = request("claude-sonnet-4-6").system("You are a pirate.")
                 .addMessage(MessageParam.ofSystem("Answer in French.")).addUserMessage("Hi").build();
         assertThat(prepare(params).text()).isEqualTo("Hi");
-        var scope = AnthropicMessagesAdapter.scope(params);
+        var scope = AnthropicMessagesRequests.scope(params);
         assertThat(scope.model()).isEqualTo("claude-sonnet-4-6");
         assertThat(scope.system()).containsExactly("system:You are a pirate.", "system:Answer in French.");
     }

@@ -21,7 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** ADP-01..08: the Chat Completions request helper. */
-class OpenAIChatAdapterTest {
+class OpenAIChatRequestsTest {
 
     private static final BinaryNormalizer IMAGE_HASH = ref -> Mono.just("sha256:imagehash");
 
@@ -39,11 +39,11 @@ class OpenAIChatAdapterTest {
     }
 
     private static SemanticParams prepare(ChatCompletionCreateParams params) {
-        return OpenAIChatAdapter.prepareSemanticParams(params).block();
+        return OpenAIChatRequests.prepareSemanticParams(params).block();
     }
 
     private static SemanticParams prepare(ChatCompletionCreateParams params, BinaryNormalizer normalizer) {
-        return OpenAIChatAdapter.prepareSemanticParams(params, normalizer).block();
+        return OpenAIChatRequests.prepareSemanticParams(params, normalizer).block();
     }
 
     @Test
@@ -154,7 +154,7 @@ class OpenAIChatAdapterTest {
 
     @Test
     void scopeHoldsTheModelAndTheSystemAndDeveloperMessagesInOrder() {
-        var scope = OpenAIChatAdapter.scope(request("gpt-4o").addSystemMessage("Be terse.")
+        var scope = OpenAIChatRequests.scope(request("gpt-4o").addSystemMessage("Be terse.")
                 .addDeveloperMessage("Answer in French.").addUserMessage("hi").build());
         assertThat(scope.model()).isEqualTo("gpt-4o");
         assertThat(scope.system()).containsExactly("system:Be terse.", "developer:Answer in French.");

@@ -8,8 +8,7 @@ import com.anthropic.models.messages.ImageBlockParam;
 import com.anthropic.models.messages.MessageContentParam;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.MessageParam;
-import com.anthropic.models.messages.TextBlockParam;
-import com.betterdb.semanticcache.adapter.BinaryParts;
+import com.betterdb.semanticcache.adapter.ContentParts;
 import com.betterdb.semanticcache.adapter.RequestScope;
 import com.betterdb.semanticcache.adapter.SemanticParams;
 import com.betterdb.semanticcache.prompt.BinaryKind;
@@ -30,14 +29,14 @@ import java.util.Objects;
  * {@code user} message is what is looked up (the system prompt never is); its content blocks become content blocks,
  * images and documents carry the normalizer's ref. Pure functions: nothing is sent anywhere.
  */
-public final class AnthropicMessagesAdapter {
+public final class AnthropicMessagesRequests {
 
     static final String PROVIDER = "anthropic";
     private static final String USER = "user";
     private static final String ANY_IMAGE = "image/*";
     private static final String PDF = "application/pdf";
 
-    private AnthropicMessagesAdapter() {
+    private AnthropicMessagesRequests() {
     }
 
     /** {@link #prepareSemanticParams(MessageCreateParams, BinaryNormalizer)} with the default normalizer. */
@@ -70,7 +69,8 @@ public final class AnthropicMessagesAdapter {
             return Mono.just(SemanticParams.text(content.asString(), model));
         }
         if (content.isContentBlockParams()) {
-            return BinaryParts.toParams(content.asContentBlockParams(), b -> block(b, normalizer), model);
+            return ContentParts.params(ContentParts.each(content.asContentBlockParams(), b -> block(b, normalizer)),
+                    model);
         }
         return Mono.just(SemanticParams.text("", model));
     }
@@ -83,72 +83,89 @@ public final class AnthropicMessagesAdapter {
         List<String> system = new ArrayList<>();
         params.system().ifPresent(s -> {
             if (s.isString()) {
-                system.add("system:" + s.asString());
+                system.add(RequestScope.part("system", s.asString()));
             } else if (s.isTextBlockParams()) {
-                s.asTextBlockParams().forEach(t -> system.add("system:" + t.text()));
+                s.asTextBlockParams().forEach(t -> system.add(RequestScope.part("system", t.text())));
             }
         });
         for (MessageParam m : params.messages()) {
             if (m.isSystem()) {
                 MessageContentParam c = m.content();
                 if (c.isString()) {
-                    system.add("system:" + c.asString());
+                    system.add(RequestScope.part("system", c.asString()));
                 } else if (c.isContentBlockParams()) {
                     c.asContentBlockParams().stream().filter(ContentBlockParam::isText)
-                            .forEach(b -> system.add("system:" + b.asText().text()));
+                            .forEach(b -> system.add(RequestScope.part("system", b.asText().text())));
                 }
             }
         }
         return RequestScope.of(params.model().asString(), system);
     }
 
+    /**
+     * Whether the caching client may look the request up (docs/adapters.md, "What is never cached"): it offers no
+     * tools, its conversation ends with a user message, and every block of that message has a block form (so no
+     * tool results).
+     */
+    static boolean cacheable(MessageCreateParams params) {
+        List<MessageParam> messages = params.messages();
+        if (params.tools().map(t -> !t.isEmpty()).orElse(false) || messages.isEmpty()
+                || !USER.equals(messages.get(messages.size() - 1).role().asString())) {
+            return false;
+        }
+        MessageContentParam content = messages.get(messages.size() - 1).content();
+        return !content.isContentBlockParams()
+                || ContentParts.representable(ContentParts.each(content.asContentBlockParams(),
+                        b -> block(b, Normalizers.defaultNormalizer())));
+    }
+
     private static Mono<ContentBlock> block(ContentBlockParam block, BinaryNormalizer normalizer) {
         if (block.isText()) {
-            return Mono.just(ContentBlock.text(block.asText().text()));
+            return ContentParts.text(block.asText().text());
         }
         if (block.isImage()) {
             ImageBlockParam.Source source = block.asImage().source();
             if (source.isBase64()) {
-                String mediaType = source.asBase64()._mediaType().asKnown().map(Base64ImageSource.MediaType::asString).orElse(ANY_IMAGE);
-                return image(normalizer, new BinarySource.Base64(source.asBase64().data(), mediaType), mediaType);
+                String mediaType = source.asBase64()._mediaType().asKnown().map(Base64ImageSource.MediaType::asString)
+                        .orElse(null);
+                return ContentParts.base64(BinaryKind.IMAGE, source.asBase64().data(), mediaType, ANY_IMAGE, null,
+                        null, normalizer);
             }
             if (source.isUrl()) {
-                return image(normalizer, new BinarySource.Url(source.asUrl().url()), ANY_IMAGE);
+                return binary(BinaryKind.IMAGE, new BinarySource.Url(source.asUrl().url()), ANY_IMAGE, normalizer);
             }
             if (source.isFile()) {
-                return image(normalizer, new BinarySource.FileId(source.asFile().fileId(), PROVIDER), ANY_IMAGE);
+                return binary(BinaryKind.IMAGE, new BinarySource.FileId(source.asFile().fileId(), PROVIDER), ANY_IMAGE,
+                        normalizer);
             }
-            return Mono.empty();
+            return null;
         }
         if (block.isDocument()) {
             DocumentBlockParam.Source source = block.asDocument().source();
             if (source.isBase64()) {
                 JsonValue declared = source.asBase64()._mediaType();
-                String mediaType = declared.asString().isPresent() ? declared.asStringOrThrow() : PDF;
-                return document(normalizer, new BinarySource.Base64(source.asBase64().data(), mediaType), mediaType);
+                return ContentParts.base64(BinaryKind.DOCUMENT, source.asBase64().data(),
+                        declared.asString().isPresent() ? declared.asStringOrThrow() : null, PDF, null, null,
+                        normalizer);
             }
             if (source.isText()) {
-                String mediaType = "text/plain";
                 String data = Base64.getEncoder()
                         .encodeToString(source.asText().data().getBytes(StandardCharsets.UTF_8));
-                return document(normalizer, new BinarySource.Base64(data, mediaType), mediaType);
+                return ContentParts.base64(BinaryKind.DOCUMENT, data, "text/plain", null, null, null, normalizer);
             }
             if (source.isUrl()) {
-                return document(normalizer, new BinarySource.Url(source.asUrl().url()), PDF);
+                return binary(BinaryKind.DOCUMENT, new BinarySource.Url(source.asUrl().url()), PDF, normalizer);
             }
             if (source.isFile()) {
-                return document(normalizer, new BinarySource.FileId(source.asFile().fileId(), PROVIDER),
-                        "application/octet-stream");
+                return binary(BinaryKind.DOCUMENT, new BinarySource.FileId(source.asFile().fileId(), PROVIDER),
+                        "application/octet-stream", normalizer);
             }
         }
-        return Mono.empty();
+        return null;
     }
 
-    private static Mono<ContentBlock> image(BinaryNormalizer normalizer, BinarySource source, String mediaType) {
-        return BinaryParts.binary(normalizer, BinaryKind.IMAGE, source, mediaType, null, null);
-    }
-
-    private static Mono<ContentBlock> document(BinaryNormalizer normalizer, BinarySource source, String mediaType) {
-        return BinaryParts.binary(normalizer, BinaryKind.DOCUMENT, source, mediaType, null, null);
+    private static Mono<ContentBlock> binary(BinaryKind kind, BinarySource source, String mediaType,
+                                             BinaryNormalizer normalizer) {
+        return ContentParts.binary(kind, source, mediaType, null, null, normalizer);
     }
 }

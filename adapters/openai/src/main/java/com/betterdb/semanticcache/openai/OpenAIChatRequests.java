@@ -1,7 +1,6 @@
 package com.betterdb.semanticcache.openai;
 
-import com.betterdb.semanticcache.adapter.BinaryParts;
-import com.betterdb.semanticcache.adapter.DataUrls;
+import com.betterdb.semanticcache.adapter.ContentParts;
 import com.betterdb.semanticcache.adapter.RequestScope;
 import com.betterdb.semanticcache.adapter.SemanticParams;
 import com.betterdb.semanticcache.prompt.BinaryKind;
@@ -27,13 +26,13 @@ import java.util.Objects;
  * {@code user} message is what is looked up; its parts become content blocks, binary parts (images, audio, files)
  * carry the normalizer's ref. Pure functions: nothing is sent anywhere.
  */
-public final class OpenAIChatAdapter {
+public final class OpenAIChatRequests {
 
     static final String PROVIDER = "openai";
     private static final String ANY_IMAGE = "image/*";
     private static final String OCTET_STREAM = "application/octet-stream";
 
-    private OpenAIChatAdapter() {
+    private OpenAIChatRequests() {
     }
 
     /** {@link #prepareSemanticParams(ChatCompletionCreateParams, BinaryNormalizer)} with the default normalizer. */
@@ -67,7 +66,8 @@ public final class OpenAIChatAdapter {
             return Mono.just(SemanticParams.text(content.asText(), model));
         }
         if (content.isArrayOfContentParts()) {
-            return BinaryParts.toParams(content.asArrayOfContentParts(), part -> block(part, normalizer), model);
+            return ContentParts.params(ContentParts.each(content.asArrayOfContentParts(), p -> block(p, normalizer)),
+                    model);
         }
         return Mono.just(SemanticParams.text("", model));
     }
@@ -79,55 +79,65 @@ public final class OpenAIChatAdapter {
             if (m.isSystem()) {
                 var c = m.asSystem().content();
                 if (c.isText()) {
-                    system.add("system:" + c.asText());
+                    system.add(RequestScope.part("system", c.asText()));
                 } else if (c.isArrayOfContentParts()) {
-                    c.asArrayOfContentParts().forEach(p -> system.add("system:" + p.text()));
+                    c.asArrayOfContentParts().forEach(p -> system.add(RequestScope.part("system", p.text())));
                 }
             } else if (m.isDeveloper()) {
                 var c = m.asDeveloper().content();
                 if (c.isText()) {
-                    system.add("developer:" + c.asText());
+                    system.add(RequestScope.part("developer", c.asText()));
                 } else if (c.isArrayOfContentParts()) {
-                    c.asArrayOfContentParts().forEach(p -> system.add("developer:" + p.text()));
+                    c.asArrayOfContentParts().forEach(p -> system.add(RequestScope.part("developer", p.text())));
                 }
             }
         }
         return RequestScope.of(params.model().asString(), system);
     }
 
+    /**
+     * Whether the caching client may look the request up (docs/adapters.md, "What is never cached"): it offers no
+     * tools, its conversation ends with a user message, and every part of that message has a block form.
+     */
+    static boolean cacheable(ChatCompletionCreateParams params) {
+        List<ChatCompletionMessageParam> messages = params.messages();
+        if (params.tools().map(t -> !t.isEmpty()).orElse(false) || messages.isEmpty()
+                || !messages.get(messages.size() - 1).isUser()) {
+            return false;
+        }
+        ChatCompletionUserMessageParam.Content content = messages.get(messages.size() - 1).asUser().content();
+        return !content.isArrayOfContentParts() || ContentParts.representable(
+                ContentParts.each(content.asArrayOfContentParts(), p -> block(p, Normalizers.defaultNormalizer())));
+    }
+
     private static Mono<ContentBlock> block(ChatCompletionContentPart part, BinaryNormalizer normalizer) {
         if (part.isText()) {
             ChatCompletionContentPartText t = part.asText();
-            return Mono.just(ContentBlock.text(t.text()));
+            return ContentParts.text(t.text());
         }
         if (part.isImageUrl()) {
             ChatCompletionContentPartImage.ImageUrl image = part.asImageUrl().imageUrl();
-            String url = image.url();
-            String mediaType = DataUrls.mediaType(url, ANY_IMAGE);
             String detail = image.detail().map(ChatCompletionContentPartImage.ImageUrl.Detail::asString).orElse(null);
-            return BinaryParts.binary(normalizer, BinaryKind.IMAGE, BinaryParts.urlOrData(url, mediaType), mediaType,
-                    detail, null);
+            return ContentParts.url(BinaryKind.IMAGE, image.url(), ANY_IMAGE, detail, null, normalizer);
         }
         if (part.isInputAudio()) {
             ChatCompletionContentPartInputAudio.InputAudio audio = part.asInputAudio().inputAudio();
-            String mediaType = "audio/" + audio.format().asString();
-            return BinaryParts.binary(normalizer, BinaryKind.AUDIO, new BinarySource.Base64(audio.data(), mediaType),
-                    mediaType, null, null);
+            return ContentParts.base64(BinaryKind.AUDIO, audio.data(), "audio/" + audio.format().asString(), null,
+                    null, null, normalizer);
         }
         if (part.isFile()) {
             ChatCompletionContentPart.File.FileObject file = part.asFile().file();
             String filename = file.filename().orElse(null);
             if (file.fileId().isPresent()) {
-                return BinaryParts.binary(normalizer, BinaryKind.DOCUMENT,
-                        new BinarySource.FileId(file.fileId().get(), PROVIDER), OCTET_STREAM, null, filename);
+                return ContentParts.binary(BinaryKind.DOCUMENT, new BinarySource.FileId(file.fileId().get(), PROVIDER),
+                        OCTET_STREAM, null, filename, normalizer);
             }
             if (file.fileData().isPresent()) {
                 String data = file.fileData().get();
-                String mediaType = DataUrls.mediaType(data, OCTET_STREAM);
-                return BinaryParts.binary(normalizer, BinaryKind.DOCUMENT, new BinarySource.Base64(data, mediaType),
-                        mediaType, null, filename);
+                return ContentParts.base64(BinaryKind.DOCUMENT, data, ContentParts.dataUrlMediaType(data, null),
+                        OCTET_STREAM, null, filename, normalizer);
             }
         }
-        return Mono.empty();
+        return null;
     }
 }

@@ -1,7 +1,6 @@
 package com.betterdb.semanticcache.openai;
 
-import com.betterdb.semanticcache.adapter.BinaryParts;
-import com.betterdb.semanticcache.adapter.DataUrls;
+import com.betterdb.semanticcache.adapter.ContentParts;
 import com.betterdb.semanticcache.adapter.RequestScope;
 import com.betterdb.semanticcache.adapter.SemanticParams;
 import com.betterdb.semanticcache.prompt.BinaryKind;
@@ -28,13 +27,13 @@ import java.util.Optional;
  * string {@code input} is the text; a list {@code input} gives its last {@code user} message; when that yields
  * nothing, {@code instructions} (if any) is the text. Pure functions: nothing is sent anywhere.
  */
-public final class OpenAIResponsesAdapter {
+public final class OpenAIResponsesRequests {
 
     private static final String USER = "user";
     private static final String ANY_IMAGE = "image/*";
     private static final String OCTET_STREAM = "application/octet-stream";
 
-    private OpenAIResponsesAdapter() {
+    private OpenAIResponsesRequests() {
     }
 
     /** {@link #prepareSemanticParams(ResponseCreateParams, BinaryNormalizer)} with the default normalizer. */
@@ -73,20 +72,21 @@ public final class OpenAIResponsesAdapter {
      */
     public static RequestScope scope(ResponseCreateParams params) {
         List<String> system = new ArrayList<>();
-        params.instructions().ifPresent(i -> system.add("instructions:" + i));
+        params.instructions().ifPresent(i -> system.add(RequestScope.part("instructions", i)));
         params.input().filter(ResponseCreateParams.Input::isResponse).ifPresent(in -> {
             for (ResponseInputItem item : in.asResponse()) {
                 if (item.isEasyInputMessage() && !USER.equals(item.asEasyInputMessage().role().asString())) {
                     EasyInputMessage m = item.asEasyInputMessage();
                     String role = m.role().asString();
                     if (m.content().isTextInput()) {
-                        system.add(role + ":" + m.content().asTextInput());
+                        system.add(RequestScope.part(role, m.content().asTextInput()));
                     } else if (m.content().isResponseInputMessageContentList()) {
-                        texts(m.content().asResponseInputMessageContentList()).forEach(t -> system.add(role + ":" + t));
+                        texts(m.content().asResponseInputMessageContentList())
+                                .forEach(t -> system.add(RequestScope.part(role, t)));
                     }
                 } else if (item.isMessage() && !USER.equals(item.asMessage().role().asString())) {
                     String role = item.asMessage().role().asString();
-                    texts(item.asMessage().content()).forEach(t -> system.add(role + ":" + t));
+                    texts(item.asMessage().content()).forEach(t -> system.add(RequestScope.part(role, t)));
                 }
             }
         });
@@ -94,7 +94,7 @@ public final class OpenAIResponsesAdapter {
     }
 
     static String model(ResponseCreateParams params) {
-        return params.model().map(OpenAIResponsesAdapter::modelName).orElse(null);
+        return params.model().map(OpenAIResponsesRequests::modelName).orElse(null);
     }
 
     static String modelName(ResponsesModel m) {
@@ -116,17 +116,12 @@ public final class OpenAIResponsesAdapter {
         if (last == null) {
             return null;
         }
-        if (last.isMessage()) {
-            return BinaryParts.toParams(last.asMessage().content(), p -> block(p, normalizer), model);
+        if (last.isEasyInputMessage() && last.asEasyInputMessage().content().isTextInput()) {
+            return Mono.just(SemanticParams.text(last.asEasyInputMessage().content().asTextInput(), model));
         }
-        EasyInputMessage.Content content = last.asEasyInputMessage().content();
-        if (content.isTextInput()) {
-            return Mono.just(SemanticParams.text(content.asTextInput(), model));
-        }
-        if (content.isResponseInputMessageContentList()) {
-            return BinaryParts.toParams(content.asResponseInputMessageContentList(), p -> block(p, normalizer), model);
-        }
-        return null;
+        List<ResponseInputContent> content = contentList(last);
+        return content == null ? null
+                : ContentParts.params(ContentParts.each(content, p -> block(p, normalizer)), model);
     }
 
     private static boolean isUser(ResponseInputItem item) {
@@ -144,45 +139,71 @@ public final class OpenAIResponsesAdapter {
         return out;
     }
 
+    /**
+     * Whether the caching client may look the request up (docs/adapters.md, "What is never cached"): it offers no
+     * tools, its input is a string or ends with a user message, and every part of that message has a block form.
+     */
+    static boolean cacheable(ResponseCreateParams params) {
+        if (params.tools().map(t -> !t.isEmpty()).orElse(false) || params.input().isEmpty()) {
+            return false;
+        }
+        ResponseCreateParams.Input input = params.input().get();
+        if (input.isText()) {
+            return true;
+        }
+        List<ResponseInputItem> items = input.isResponse() ? input.asResponse() : List.of();
+        if (items.isEmpty() || !isUser(items.get(items.size() - 1))) {
+            return false;
+        }
+        List<ResponseInputContent> content = contentList(items.get(items.size() - 1));
+        return content == null
+                || ContentParts.representable(ContentParts.each(content, p -> block(p, Normalizers.defaultNormalizer())));
+    }
+
+    /** A user item's content parts, or {@code null} when its content is a string (or has no known shape). */
+    private static List<ResponseInputContent> contentList(ResponseInputItem item) {
+        if (item.isMessage()) {
+            return item.asMessage().content();
+        }
+        EasyInputMessage.Content content = item.asEasyInputMessage().content();
+        return content.isResponseInputMessageContentList() ? content.asResponseInputMessageContentList() : null;
+    }
+
     private static Mono<ContentBlock> block(ResponseInputContent part, BinaryNormalizer normalizer) {
         if (part.isInputText()) {
-            return Mono.just(ContentBlock.text(part.asInputText().text()));
+            return ContentParts.text(part.asInputText().text());
         }
         if (part.isInputImage()) {
             ResponseInputImage image = part.asInputImage();
             String detail = image._detail().asKnown().map(ResponseInputImage.Detail::asString).orElse(null);
             if (image.fileId().isPresent()) {
-                return BinaryParts.binary(normalizer, BinaryKind.IMAGE,
-                        new BinarySource.FileId(image.fileId().get(), OpenAIChatAdapter.PROVIDER), ANY_IMAGE, detail,
-                        null);
+                return ContentParts.binary(BinaryKind.IMAGE,
+                        new BinarySource.FileId(image.fileId().get(), OpenAIChatRequests.PROVIDER), ANY_IMAGE, detail,
+                        null, normalizer);
             }
             if (image.imageUrl().isPresent()) {
-                String url = image.imageUrl().get();
-                String mediaType = DataUrls.mediaType(url, ANY_IMAGE);
-                return BinaryParts.binary(normalizer, BinaryKind.IMAGE, BinaryParts.urlOrData(url, mediaType),
-                        mediaType, detail, null);
+                return ContentParts.url(BinaryKind.IMAGE, image.imageUrl().get(), ANY_IMAGE, detail, null, normalizer);
             }
-            return Mono.empty();
+            return null;
         }
         if (part.isInputFile()) {
             ResponseInputFile file = part.asInputFile();
             String filename = file.filename().orElse(null);
             if (file.fileId().isPresent()) {
-                return BinaryParts.binary(normalizer, BinaryKind.DOCUMENT,
-                        new BinarySource.FileId(file.fileId().get(), OpenAIChatAdapter.PROVIDER), OCTET_STREAM, null,
-                        filename);
+                return ContentParts.binary(BinaryKind.DOCUMENT,
+                        new BinarySource.FileId(file.fileId().get(), OpenAIChatRequests.PROVIDER), OCTET_STREAM, null,
+                        filename, normalizer);
             }
             if (file.fileData().isPresent()) {
                 String data = file.fileData().get();
-                String mediaType = DataUrls.mediaType(data, OCTET_STREAM);
-                return BinaryParts.binary(normalizer, BinaryKind.DOCUMENT, new BinarySource.Base64(data, mediaType),
-                        mediaType, null, filename);
+                return ContentParts.base64(BinaryKind.DOCUMENT, data, ContentParts.dataUrlMediaType(data, null),
+                        OCTET_STREAM, null, filename, normalizer);
             }
             if (file.fileUrl().isPresent()) {
-                return BinaryParts.binary(normalizer, BinaryKind.DOCUMENT, new BinarySource.Url(file.fileUrl().get()),
-                        OCTET_STREAM, null, filename);
+                return ContentParts.binary(BinaryKind.DOCUMENT, new BinarySource.Url(file.fileUrl().get()),
+                        OCTET_STREAM, null, filename, normalizer);
             }
         }
-        return Mono.empty();
+        return null;
     }
 }

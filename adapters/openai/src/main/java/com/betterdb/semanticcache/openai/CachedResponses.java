@@ -1,6 +1,7 @@
 package com.betterdb.semanticcache.openai;
 
 import com.betterdb.semanticcache.ComputeResult;
+import com.betterdb.semanticcache.adapter.CacheHitMetadata;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.openai.core.ObjectMappers;
@@ -9,29 +10,21 @@ import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 
 import java.time.Instant;
-import java.util.UUID;
 
 /**
- * Rebuilds OpenAI responses from cache hits. The JSON is the API's own shape, read by the SDK's own mapper (the code
- * path of a real HTTP response), so a hit does not depend on which builder fields a given SDK version requires.
+ * Rebuilds OpenAI responses from cache hits and joins. The JSON is the API's own shape, read by the SDK's own mapper
+ * (the code path of a real HTTP response), so a hit does not depend on which builder fields a given SDK version
+ * requires; the {@link CacheHitMetadata} marks are extra members ({@code _additionalProperties()}).
  */
-final class CacheMarks {
+final class CachedResponses {
 
-    /**
-     * Member added to a rebuilt response: {@code {"hit": true, "outcome": "hit"|"joined", "key": ...,
-     * "similarity": ...}} ({@code joined}: the call waited for a concurrent paraphrase's OpenAI call).
-     */
-    static final String FIELD = "betterdb_cache";
-    /** Start of the id part of a rebuilt response's id. */
-    static final String ID_MARK = "cache-";
-
-    private CacheMarks() {
+    private CachedResponses() {
     }
 
     static ChatCompletion chatCompletion(ComputeResult hit, String model) {
         JsonMapper json = ObjectMappers.jsonMapper();
         ObjectNode root = json.createObjectNode();
-        root.put("id", "chatcmpl-" + ID_MARK + entryId(hit));
+        root.put("id", "chatcmpl-" + CacheHitMetadata.responseId(hit));
         root.put("object", "chat.completion");
         root.put("created", Instant.now().getEpochSecond());
         root.put("model", model);
@@ -48,13 +41,13 @@ final class CacheMarks {
         usage.put("prompt_tokens", 0);
         usage.put("completion_tokens", 0);
         usage.put("total_tokens", 0);
-        mark(root, hit);
+        mark(json, root, hit);
         return json.convertValue(root, ChatCompletion.class);
     }
 
     static Response response(ComputeResult hit, String model, ResponseCreateParams params) {
         JsonMapper json = ObjectMappers.jsonMapper();
-        String id = ID_MARK + entryId(hit);
+        String id = CacheHitMetadata.responseId(hit);
         ObjectNode root = json.createObjectNode();
         root.put("id", "resp_" + id);
         root.put("object", "response");
@@ -85,25 +78,11 @@ final class CacheMarks {
         usage.put("output_tokens", 0);
         usage.putObject("output_tokens_details").put("reasoning_tokens", 0);
         usage.put("total_tokens", 0);
-        mark(root, hit);
+        mark(json, root, hit);
         return json.convertValue(root, Response.class);
     }
 
-    private static void mark(ObjectNode root, ComputeResult hit) {
-        ObjectNode mark = root.putObject(FIELD);
-        mark.put("hit", true);
-        mark.put("outcome", hit.fromCache() ? "hit" : "joined");
-        if (hit.entryKey() != null) {
-            mark.put("key", hit.entryKey());
-        }
-        if (hit.fromCache() && hit.lookup() != null && hit.lookup().similarity() != null) {
-            mark.put("similarity", hit.lookup().similarity());
-        }
-    }
-
-    /** The uuid part of the entry key ({@code <name>:entry:<uuid>}); a fresh one when there is no entry. */
-    private static String entryId(ComputeResult hit) {
-        String key = hit.entryKey();
-        return key == null ? UUID.randomUUID().toString() : key.substring(key.lastIndexOf(':') + 1);
+    private static void mark(JsonMapper json, ObjectNode root, ComputeResult hit) {
+        CacheHitMetadata.of(hit).forEach((key, value) -> root.set(key, json.valueToTree(value)));
     }
 }
