@@ -33,7 +33,7 @@ public final class ReadmeExample {
 
     static Mono<String> ask(AnthropicClientAsync anthropic, SemanticCache cache, String question) {
         // README-BEGIN anthropic
-        var cached = new SemanticCacheAnthropicClient(anthropic, cache);     // anthropic: your AnthropicClientAsync
+        var cached = new SemanticCacheAnthropicClient(anthropic, cache);         // anthropic: your AnthropicClientAsync
         MessageCreateParams params = MessageCreateParams.builder()
                 .model(Model.CLAUDE_HAIKU_4_5)
                 .maxTokens(256)

@@ -28,7 +28,8 @@ import java.util.Objects;
 
 /**
  * The cache lookup parameters of a LangChain4j request (the reference packages' {@code prepare_semantic_params},
- * api.md §5, applied to LangChain4j's message types). Pure: no I/O besides what the normalizer does.
+ * docs/adapters.md "Reading a request", applied to LangChain4j's message types). Pure: no I/O besides what the
+ * normalizer does.
  *
  * <ol>
  *   <li>The <b>last {@link UserMessage}</b> is selected; none gives text {@code ""} (no blocks). System messages,

@@ -75,7 +75,8 @@ public final class SemanticCacheChatModel extends CachingWrapper<SemanticCacheCh
     @Override
     public ChatResponse chat(ChatRequest request, ChatRequestOptions requestOptions) {
         Objects.requireNonNull(request, "request");
-        LangChain4jCaching.Plan plan = LangChain4jCaching.plan(cachingOptions(), delegate.defaultRequestParameters(), request);
+        LangChain4jCaching.Plan plan = LangChain4jCaching.plan(cachingOptions(), delegate.defaultRequestParameters(),
+                request);
         if (plan == null) {
             return delegate.chat(request, requestOptions);
         }

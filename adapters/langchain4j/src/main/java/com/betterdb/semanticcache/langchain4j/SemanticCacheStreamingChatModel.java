@@ -62,7 +62,8 @@ public final class SemanticCacheStreamingChatModel extends CachingWrapper<Semant
     public void chat(ChatRequest request, ChatRequestOptions requestOptions, StreamingChatResponseHandler handler) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(handler, "handler");
-        LangChain4jCaching.Plan plan = LangChain4jCaching.plan(cachingOptions(), delegate.defaultRequestParameters(), request);
+        LangChain4jCaching.Plan plan = LangChain4jCaching.plan(cachingOptions(), delegate.defaultRequestParameters(),
+                request);
         if (plan == null) {
             delegate.chat(request, requestOptions, handler);
             return;

@@ -28,7 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The request helper: the reference adapters' rules (api.md §5; the OpenAI scenarios ADP-01..07 transposed to
+ * The request helper: the reference adapters' rules (docs/adapters.md; the OpenAI scenarios ADP-01..07 transposed to
  * LangChain4j's message types) for the last user message, its parts and the model.
  */
 class LangChain4jRequestsTest {

@@ -26,7 +26,8 @@ class ReadmeExampleTest {
             var openAi = OpenAiChatModel.builder().baseUrl(server.baseUrl() + "/v1").apiKey("test-key")
                     .modelName("gpt-4o-mini").maxRetries(0).build();
             assertThat(ReadmeExample.ask(openAi, fx.cache(), AdapterCacheFixture.QUESTION)).isEqualTo("Paris.");
-            assertThat(ReadmeExample.ask(openAi, fx.cache(), AdapterCacheFixture.PARAPHRASE)).isEqualTo("Paris. (cached)");
+            assertThat(ReadmeExample.ask(openAi, fx.cache(), AdapterCacheFixture.PARAPHRASE))
+                    .isEqualTo("Paris. (cached)");
             assertThat(server.requestCount()).isEqualTo(1);
             assertThat(fx.failOpens()).isZero();
         }

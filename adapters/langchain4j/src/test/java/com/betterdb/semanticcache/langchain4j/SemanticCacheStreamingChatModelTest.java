@@ -95,7 +95,8 @@ class SemanticCacheStreamingChatModelTest extends ChatAdapterContract {
         } else {
             assertThat(c.partials).as("a miss streams the provider's chunks through").hasSizeGreaterThan(1);
         }
-        return new Reply(r.aiMessage().text(), cached, (String) r.aiMessage().attributes().get(CacheHitMetadata.OUTCOME));
+        return new Reply(r.aiMessage().text(), cached,
+                (String) r.aiMessage().attributes().get(CacheHitMetadata.OUTCOME));
     }
 
     @Override

@@ -57,7 +57,7 @@ class SemanticMemoryStoreTest {
     }
 
     @Test
-    void entriesHaveTheSharedLayout() throws Exception { // data-format.md §14.4, §0 row 13
+    void entriesHaveTheSharedLayout() throws Exception { // docs/adapters.md, the memory store's item layout
         fx.place("Alice likes coffee", 0.3);
         store.put(List.of("user", "alice", "memories"), "m1", content("Alice likes coffee")).block();
         List<CacheEntry> rows = entries("user:alice:memories");

@@ -157,7 +157,8 @@ public final class OpenAIResponsesRequests {
         }
         List<ResponseInputContent> content = contentList(items.get(items.size() - 1));
         return content == null
-                || ContentParts.representable(ContentParts.each(content, p -> block(p, Normalizers.defaultNormalizer())));
+                || ContentParts.representable(ContentParts.each(content,
+                        p -> block(p, Normalizers.defaultNormalizer())));
     }
 
     /** A user item's content parts, or {@code null} when its content is a string (or has no known shape). */

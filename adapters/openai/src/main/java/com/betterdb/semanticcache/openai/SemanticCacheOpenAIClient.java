@@ -111,7 +111,8 @@ public final class SemanticCacheOpenAIClient extends CachingWrapper<SemanticCach
         /** Cached {@code create}. */
         public Mono<ChatCompletion> create(ChatCompletionCreateParams params) {
             Objects.requireNonNull(params, "params");
-            Supplier<Mono<ChatCompletion>> call = () -> Mono.fromFuture(() -> client.chat().completions().create(params));
+            Supplier<Mono<ChatCompletion>> call =
+                    () -> Mono.fromFuture(() -> client.chat().completions().create(params));
             if (params.n().orElse(1L) > 1 || !OpenAIChatRequests.cacheable(params)) {
                 return Mono.defer(call);
             }

@@ -35,7 +35,7 @@ public final class ReadmeExample {
 
     static Mono<String> ask(OpenAIClientAsync openai, SemanticCache cache, String question) {
         // README-BEGIN openai
-        var cached = new SemanticCacheOpenAIClient(openai, cache);           // openai: your OpenAIClientAsync
+        var cached = new SemanticCacheOpenAIClient(openai, cache);               // openai: your OpenAIClientAsync
         ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
                 .model(ChatModel.GPT_4O_MINI)
                 .addSystemMessage("You are a terse geography tutor.")            // part of what must match

@@ -24,7 +24,8 @@ import java.util.Objects;
 
 /**
  * The cache lookup parameters of a Spring AI {@link Prompt} (the reference packages' {@code prepare_semantic_params},
- * api.md §5, applied to Spring AI's message types). Pure: no I/O besides what the normalizer does.
+ * docs/adapters.md "Reading a request", applied to Spring AI's message types). Pure: no I/O besides what the
+ * normalizer does.
  *
  * <ol>
  *   <li>The <b>last {@link UserMessage}</b> is selected; none gives text {@code ""}. System, assistant and tool

@@ -24,8 +24,9 @@ class ReadmeExampleTest {
     @Test
     void theExampleAnswersFromTheModelThenFromTheCache() {
         try (var fx = new AdapterCacheFixture("readme-sai"); var server = LoopbackLlmServer.start().reply("Paris.")) {
-            var chatModel = OpenAiChatModel.builder().options(OpenAiChatOptions.builder().baseUrl(server.baseUrl() + "/v1")
-                    .apiKey("test-key").model("gpt-4o-mini").maxRetries(0).build()).build();
+            var chatModel = OpenAiChatModel.builder().options(OpenAiChatOptions.builder()
+                    .baseUrl(server.baseUrl() + "/v1").apiKey("test-key").model("gpt-4o-mini").maxRetries(0).build())
+                    .build();
             assertThat(ReadmeExample.ask(chatModel, fx.cache(), AdapterCacheFixture.QUESTION)).isEqualTo("Paris.");
             assertThat(ReadmeExample.ask(chatModel, fx.cache(), AdapterCacheFixture.PARAPHRASE))
                     .isEqualTo("Paris. (cached)");

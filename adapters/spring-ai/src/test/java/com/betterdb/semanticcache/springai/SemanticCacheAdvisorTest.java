@@ -60,7 +60,8 @@ class SemanticCacheAdvisorTest extends ChatAdapterContract {
             spec = spec.options(OpenAiChatOptions.builder().model(model));
         }
         ChatResponse r = spec.user(question).call().chatResponse();
-        return new Reply(text(r), SemanticCacheAdvisor.isCached(r), (String) r.getMetadata().get(CacheHitMetadata.OUTCOME));
+        return new Reply(text(r), SemanticCacheAdvisor.isCached(r),
+                (String) r.getMetadata().get(CacheHitMetadata.OUTCOME));
     }
 
     @Override
