@@ -9,6 +9,7 @@ import com.betterdb.semanticcache.testing.llm.AdapterCacheFixture;
 import com.betterdb.semanticcache.testing.llm.ChatAdapterContract;
 import com.betterdb.semanticcache.testing.llm.LoopbackLlmServer;
 import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
@@ -127,13 +128,15 @@ class SemanticCacheChatModelTest extends ChatAdapterContract {
     }
 
     @Test
-    void requestsOfferingToolsAreNotCached() {
+    void requestsOfferingToolsOrNotEndingInAUserMessageAreNotCached() {
         ChatRequest withTools = ChatRequest.builder().messages(UserMessage.from(QUESTION))
                 .toolSpecifications(ToolSpecification.builder().name("lookup").description("looks up").build())
                 .build();
         model.chat(withTools);
         model.chat(withTools);
-        assertThat(server.requestCount()).isEqualTo(2);
+        model.chat(ChatRequest.builder().messages(UserMessage.from(QUESTION),
+                AiMessage.from("The capital of France is")).build());
+        assertThat(server.requestCount()).isEqualTo(3);
         assertThat(fx.lookups()).isZero();
     }
 

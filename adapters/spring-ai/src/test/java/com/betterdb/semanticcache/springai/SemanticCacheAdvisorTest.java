@@ -11,10 +11,14 @@ import com.betterdb.semanticcache.testing.llm.ChatAdapterContract;
 import org.junit.jupiter.api.Test;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.ChatClientResponse;
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.openai.OpenAiChatModel;
 import org.springframework.ai.openai.OpenAiChatOptions;
+import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.function.FunctionToolCallback;
 
 import java.time.Duration;
 import java.util.List;
@@ -206,6 +210,19 @@ class SemanticCacheAdvisorTest extends ChatAdapterContract {
                 .extracting(e -> e.field("binary_refs"))
                 .contains(RequestScope.of("", List.of()).ref(List.of()),
                         RequestScope.of("gpt-4o", List.of()).ref(List.of()));
+    }
+
+    @Test
+    void requestsOfferingToolsOrNotEndingInAUserMessageAreNotCached() {
+        ToolCallback lookup = FunctionToolCallback.builder("lookup", (String q) -> "Paris")
+                .description("looks up").inputType(String.class).build();
+        chat.prompt().user(QUESTION).toolCallbacks(lookup).call().content();
+        chat.prompt().user(QUESTION).toolCallbacks(lookup).call().content();
+        chat.prompt().messages(new UserMessage(QUESTION), new AssistantMessage("The capital of France is"))
+                .call().content();
+        assertThat(server.requestCount()).isEqualTo(3);
+        assertThat(fx.lookups()).isZero();
+        assertThat(fx.entries()).isZero();
     }
 
     @Test
