@@ -26,9 +26,10 @@ final class Embedders {
     /**
      * The provider's embedder, also a {@code BatchEmbedFn}; the local and Bedrock ones are {@code AutoCloseable}.
      *
+     * @param classLoader where optional dependencies (the AWS SDK) are looked for: the application's
      * @throws IllegalStateException naming the properties to set when no provider is set or it cannot be built
      */
-    static EmbedFn create(SemanticCacheProperties properties) {
+    static EmbedFn create(SemanticCacheProperties properties, ClassLoader classLoader) {
         Embedding e = properties.getEmbedding();
         if (e.getProvider() == null) {
             throw new IllegalStateException("The semantic cache has no embedder: define an EmbedFn bean, or set "
@@ -52,7 +53,7 @@ final class Embedders {
                     yield b.build();
                 }
                 case GOOGLE -> google(properties);
-                case BEDROCK -> bedrock(properties);
+                case BEDROCK -> bedrock(properties, classLoader);
                 case LOCAL -> local(e);
             };
         } catch (IllegalStateException | IllegalArgumentException ex) {
@@ -93,8 +94,8 @@ final class Embedders {
         return b.build();
     }
 
-    private static EmbedFn bedrock(SemanticCacheProperties properties) {
-        if (!ClassUtils.isPresent(BEDROCK_CLIENT, Embedders.class.getClassLoader())) {
+    private static EmbedFn bedrock(SemanticCacheProperties properties, ClassLoader classLoader) {
+        if (!ClassUtils.isPresent(BEDROCK_CLIENT, classLoader)) {
             throw new IllegalStateException("provider bedrock needs the AWS SDK's Bedrock Runtime client on the class"
                     + " path: add software.amazon.awssdk:bedrockruntime (semantic-cache-bom manages its version)");
         }

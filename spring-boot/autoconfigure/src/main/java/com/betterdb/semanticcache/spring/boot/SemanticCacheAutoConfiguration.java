@@ -19,6 +19,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import java.util.function.Supplier;
@@ -27,7 +28,7 @@ import java.util.function.Supplier;
  * A {@link SemanticCache} from {@code betterdb.semantic-cache.*} properties, its store and its embedder, each
  * replaced by a bean of your own: a {@link CacheStoreFactory} bean replaces the store, an {@link EmbedFn} bean the
  * embedder (a {@link BatchEmbedFn} bean, or an embedder that is one, is used for batches), a {@link SemanticCache}
- * bean everything. The {@link MeterRegistry} and {@link ObservationRegistry} beans are used when present.
+ * bean everything (nothing here is created then). The {@link MeterRegistry} and {@link ObservationRegistry} beans are used when present.
  *
  * <p>The store, in this order: {@code store=in-memory}; {@code valkey.url} (a Lettuce client of its own);
  * a {@link RedisClient} or {@link RedisClusterClient} bean; a {@code LettuceConnectionFactory} bean (Spring Data Redis,
@@ -38,14 +39,15 @@ import java.util.function.Supplier;
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
         "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration"})
 @ConditionalOnClass(SemanticCache.class)
+@ConditionalOnMissingBean(SemanticCache.class)
 @ConditionalOnBooleanProperty(name = SemanticCacheProperties.PREFIX + ".enabled", matchIfMissing = true)
 @EnableConfigurationProperties(SemanticCacheProperties.class)
 public final class SemanticCacheAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(EmbedFn.class)
-    EmbedFn semanticCacheEmbedFn(SemanticCacheProperties properties) {
-        return Embedders.create(properties); // closed by Spring (inferred close()) after the cache
+    EmbedFn semanticCacheEmbedFn(SemanticCacheProperties properties, ResourceLoader resources) {
+        return Embedders.create(properties, resources.getClassLoader()); // closed by Spring (inferred) after the cache
     }
 
     @Bean
@@ -106,7 +108,6 @@ public final class SemanticCacheAutoConfiguration {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnMissingBean(SemanticCache.class)
     static class CacheConfiguration {
 
         @Bean(destroyMethod = "close")
@@ -136,5 +137,10 @@ public final class SemanticCacheAutoConfiguration {
 
     static String describe(CacheStoreFactory store) {
         return store instanceof SemanticCacheStore s ? s.description() : "the CacheStoreFactory bean";
+    }
+
+    /** Where {@code cache} keeps its entries, for health details and messages. */
+    public static String storeOf(SemanticCache cache) {
+        return cache.options().store() instanceof SemanticCacheStore s ? s.description() : "the cache's own store";
     }
 }

@@ -132,7 +132,8 @@ class SemanticCacheAutoConfigurationTest {
         SemanticCache own = SemanticCache.create(SemanticCacheOptions.builder().name("own")
                 .store(CacheStores.inMemory()).embedFn(TestEmbedder.embedFn(8)).build());
         inMemory().withBean(SemanticCache.class, () -> own).run(context -> {
-            assertThat(context).hasSingleBean(SemanticCache.class).doesNotHaveBean(SemanticCacheInitializer.class);
+            assertThat(context).hasSingleBean(SemanticCache.class).doesNotHaveBean(SemanticCacheInitializer.class)
+                    .doesNotHaveBean(SemanticCacheStore.class).hasSingleBean(EmbedFn.class);
             assertThat(context.getBean(SemanticCache.class)).isSameAs(own);
         });
         own.close();

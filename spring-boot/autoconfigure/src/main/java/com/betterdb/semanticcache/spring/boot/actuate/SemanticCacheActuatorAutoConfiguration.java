@@ -4,8 +4,6 @@ import com.betterdb.semanticcache.SemanticCache;
 import com.betterdb.semanticcache.spring.boot.SemanticCacheAutoConfiguration;
 import com.betterdb.semanticcache.spring.boot.SemanticCacheInitializer;
 import com.betterdb.semanticcache.spring.boot.SemanticCacheProperties;
-import com.betterdb.semanticcache.spring.boot.SemanticCacheStore;
-import com.betterdb.semanticcache.store.CacheStoreFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.info.ConditionalOnEnabledInfoContributor;
 import org.springframework.boot.actuate.info.InfoContributor;
@@ -29,11 +27,6 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(SemanticCacheProperties.class)
 public final class SemanticCacheActuatorAutoConfiguration {
 
-    static String store(ObjectProvider<CacheStoreFactory> store) {
-        CacheStoreFactory s = store.getIfUnique();
-        return s instanceof SemanticCacheStore known ? known.description() : "the cache's own store";
-    }
-
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(ReactiveHealthIndicator.class)
     @ConditionalOnEnabledHealthIndicator("semantic-cache")
@@ -42,10 +35,10 @@ public final class SemanticCacheActuatorAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "semanticCacheHealthIndicator")
         SemanticCacheHealthIndicator semanticCacheHealthIndicator(SemanticCache cache,
-                                                                  ObjectProvider<CacheStoreFactory> store,
                                                                   ObjectProvider<SemanticCacheInitializer> initializer,
                                                                   SemanticCacheProperties properties) {
-            return new SemanticCacheHealthIndicator(cache, store(store), initializer.getIfUnique(),
+            return new SemanticCacheHealthIndicator(cache, SemanticCacheAutoConfiguration.storeOf(cache),
+                    initializer.getIfUnique(),
                     properties.getActuatorTimeout());
         }
     }
@@ -58,9 +51,9 @@ public final class SemanticCacheActuatorAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "semanticCacheInfoContributor")
         SemanticCacheInfoContributor semanticCacheInfoContributor(SemanticCache cache,
-                                                                  ObjectProvider<CacheStoreFactory> store,
                                                                   SemanticCacheProperties properties) {
-            return new SemanticCacheInfoContributor(cache, store(store), properties.getActuatorTimeout());
+            return new SemanticCacheInfoContributor(cache, SemanticCacheAutoConfiguration.storeOf(cache),
+                    properties.getActuatorTimeout());
         }
     }
 }
