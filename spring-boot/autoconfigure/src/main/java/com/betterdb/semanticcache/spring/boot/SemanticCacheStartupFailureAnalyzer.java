@@ -14,8 +14,8 @@ class SemanticCacheStartupFailureAnalyzer extends AbstractFailureAnalyzer<Semant
         String action = findCause(cause, EmbeddingError.class) != null
                 ? "Check the embedder (" + SemanticCacheProperties.PREFIX + ".embedding.* or your EmbedFn bean): the"
                         + " cache embeds a probe text at startup to learn the vector dimension." + background
-                : "Check that Valkey 9 with valkey-search 1.2.1 or newer answers at " + cause.store()
-                        + " (FT.INFO must work there)." + background;
+                : "Make sure the server is up and runs Valkey 9 with valkey-search 1.2.1 or newer (FT.INFO must work"
+                        + " there): " + cause.store() + "." + background;
         return new FailureAnalysis(cause.getMessage(), action, cause);
     }
 }

@@ -52,7 +52,8 @@ class StartupModeTest {
         String url = deadUrl();
         String output = StartupReport.of("--" + P + "valkey.url=" + url);
         assertThat(output).contains("Semantic cache 'betterdb_scache' did not initialize on Valkey at " + url)
-                .contains("Check that Valkey 9 with valkey-search 1.2.1 or newer answers at Valkey at " + url)
+                .contains("Make sure the server is up and runs Valkey 9 with valkey-search 1.2.1 or newer (FT.INFO must"
+                        + " work there): Valkey at " + url)
                 .contains(P + "startup.mode=background");
     }
 

@@ -173,6 +173,7 @@ class SemanticCacheKafkaTest {
         KafkaProperties kafka = new KafkaProperties();
         kafka.setBootstrapServers(List.of("a:9092", "b:9092"));
         kafka.getSecurity().setProtocol("SSL");
+        kafka.getSsl().setTrustStoreType("PKCS12");
         kafka.getProperties().put("sasl.mechanism", "PLAIN");
         kafka.getConsumer().setGroupId("spring-kafka-group");
         kafka.getConsumer().setMaxPollRecords(7);
@@ -180,6 +181,7 @@ class SemanticCacheKafkaTest {
         KafkaConnection c = KafkaConnection.of(kafka);
         assertThat(c.bootstrapServers()).isEqualTo("a:9092,b:9092");
         assertThat(c.consumer()).containsEntry("security.protocol", "SSL").containsEntry("sasl.mechanism", "PLAIN")
+                .containsEntry("ssl.truststore.type", "PKCS12")
                 .doesNotContainKeys("group.id", "max.poll.records", "key.deserializer", "bootstrap.servers");
         assertThat(c.producer()).containsEntry("security.protocol", "SSL").doesNotContainKeys("acks");
         assertThat(Map.copyOf(c.producer())).doesNotContainKey("key.serializer");
