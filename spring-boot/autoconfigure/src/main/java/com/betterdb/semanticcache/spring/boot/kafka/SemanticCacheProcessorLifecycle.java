@@ -21,6 +21,11 @@ public final class SemanticCacheProcessorLifecycle implements SmartLifecycle {
 
     private final SemanticCacheProcessor processor;
     private volatile ProcessorHandle handle;
+    /**
+     * Started and not yet stopped, tracked here: the handle reports running only once its poll thread is under way,
+     * and Spring stops only what reports running.
+     */
+    private volatile boolean running;
 
     public SemanticCacheProcessorLifecycle(SemanticCacheProcessor processor) {
         this.processor = Objects.requireNonNull(processor, "processor");
@@ -29,6 +34,7 @@ public final class SemanticCacheProcessorLifecycle implements SmartLifecycle {
     @Override
     public void start() {
         handle = processor.start();
+        running = true;
     }
 
     @Override
@@ -44,7 +50,7 @@ public final class SemanticCacheProcessorLifecycle implements SmartLifecycle {
             return;
         }
         Duration wait = processor.config().stopTimeout().plusSeconds(5);
-        h.stop().timeout(wait).subscribe(null, e -> {
+        h.stop().timeout(wait).doFinally(s -> running = false).subscribe(null, e -> {
             log.warn("semantic cache Kafka processor did not stop within {} ms: {}", wait.toMillis(), e.toString());
             callback.run();
         }, callback);
@@ -52,8 +58,7 @@ public final class SemanticCacheProcessorLifecycle implements SmartLifecycle {
 
     @Override
     public boolean isRunning() {
-        ProcessorHandle h = handle;
-        return h != null && h.isRunning();
+        return running;
     }
 
     @Override

@@ -145,6 +145,18 @@ class SemanticCacheKafkaTest {
         }
     }
 
+    /** Closed right after it started, before its poll thread is under way: it must still be stopped. */
+    @Test
+    void stoppedEvenWhenTheContextClosesAtOnce() {
+        String prompts = broker.uniqueTopic("prompts");
+        AtomicReference<com.betterdb.semanticcache.kafka.ProcessorHandle> handle = new AtomicReference<>();
+        runner().withPropertyValues(P + "kafka.group-id=" + broker.uniqueGroup("g"), P + "kafka.prompts-topic=" + prompts,
+                        P + "kafka.responses-topic=r", P + "kafka.llm-requests-topic=l", P + "kafka.dead-letter-topic=d")
+                .run(context -> handle.set(context.getBean(SemanticCacheProcessorLifecycle.class).handle()));
+        handle.get().terminated().block(T);
+        assertThat(handle.get().isRunning()).isFalse();
+    }
+
     @Test
     void nothingWithoutAPromptsTopicOrWhenDisabled() {
         runner().run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(SemanticCacheProcessor.class));
