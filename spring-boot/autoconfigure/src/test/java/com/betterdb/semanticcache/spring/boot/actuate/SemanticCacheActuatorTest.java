@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.actuate.info.InfoContributor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.boot.health.contributor.Status;
@@ -122,6 +125,23 @@ class SemanticCacheActuatorTest {
             assertThat(h.getStatus()).isEqualTo(Status.UP);
             assertThat(h.getDetails()).containsEntry("name", "own").containsEntry("store", "the cache's own store");
         });
+    }
+
+    /** Under the name the docs give for the readiness group, in Spring Boot's own health endpoint. */
+    @Test
+    void inTheHealthEndpointAsSemanticCacheAndInAGroup() {
+        runner.withConfiguration(AutoConfigurations.of(HealthContributorRegistryAutoConfiguration.class,
+                        HealthEndpointAutoConfiguration.class))
+                .withPropertyValues(P + "startup.mode=manual", "management.endpoints.jmx.exposure.include=health",
+                        "management.endpoint.health.group.readiness.include=semanticCache")
+                .run(context -> {
+                    HealthEndpoint endpoint = context.getBean(HealthEndpoint.class);
+                    assertThat(endpoint.healthForPath("semanticCache").getStatus()).isEqualTo(Status.DOWN);
+                    assertThat(endpoint.healthForPath("readiness").getStatus()).isEqualTo(Status.DOWN);
+                    context.getBean(SemanticCache.class).initialize().block(T);
+                    assertThat(endpoint.healthForPath("semanticCache").getStatus()).isEqualTo(Status.UP);
+                    assertThat(endpoint.healthForPath("readiness").getStatus()).isEqualTo(Status.UP);
+                });
     }
 
     @Test
