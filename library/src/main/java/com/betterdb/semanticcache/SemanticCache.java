@@ -811,6 +811,16 @@ public final class SemanticCache implements AutoCloseable {
         });
     }
 
+    /**
+     * Whether lookups require a prompt's binary refs on the entries they match: the index has the {@code binary_refs}
+     * attribute. Every index this library and the TypeScript/Python packages create has it; one created by an old
+     * package version may not, and then binary refs are stored but not matched (docs/data-format.md). No I/O: the
+     * answer is the index found by {@link #initialize()}, which must have completed.
+     */
+    public boolean matchesBinaryRefs() {
+        return requireReady("matchesBinaryRefs").hasBinaryRefs();
+    }
+
     /** Index name, document count, dimension and indexing state. */
     public Mono<IndexInfo> indexInfo() {
         return Mono.defer(() -> {

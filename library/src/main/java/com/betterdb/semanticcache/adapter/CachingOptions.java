@@ -1,26 +1,28 @@
 package com.betterdb.semanticcache.adapter;
 
+import com.betterdb.semanticcache.CheckOptions;
 import com.betterdb.semanticcache.GetOrComputeOptions;
-import com.betterdb.semanticcache.SemanticCache;
+import com.betterdb.semanticcache.StoreOptions;
 import com.betterdb.semanticcache.prompt.BinaryNormalizer;
 import com.betterdb.semanticcache.prompt.Normalizers;
 
-import java.util.List;
 import java.util.Objects;
 
 /**
- * How a caching chat wrapper (LangChain4j model decorator, Spring AI advisor, ...) uses the cache. Immutable;
- * {@link #defaults()}: no category, the cache's threshold, system prompt and model matched, the default normalizer,
- * fail-open.
+ * How a caching adapter (OpenAI and Anthropic clients, LangChain4j models, Spring AI advisor) uses the cache; the
+ * same options in every adapter. Immutable; {@link #defaults()}: the cache's category and threshold rules, model and
+ * system prompt part of the {@link RequestScope}, the default normalizer, fail-open.
  *
- * @param base              read-through options for every call (TTL, metadata, fail-open, judge, ...); category,
- *                          threshold and model are set from the fields below and the request
- * @param category          the category of every call ({@code ""} = none); see {@link MatchScope} for how the system
- *                          prompt is added to it
- * @param threshold         the lookup threshold (cosine distance 0..2), or {@code null} for the category's / the
- *                          cache's
- * @param matchSystemPrompt scope answers by the request's system prompt (default {@code true})
- * @param matchModel        scope answers by the request's model (default {@code true})
+ * @param base              read-through options of every call (TTL, metadata, fail-open, coalescing, judge, ...)
+ * @param category          the category of every call, on lookup and store ({@code ""} = {@code base}'s). A category
+ *                          selects the per-category threshold and the metric label, as with {@code check}; it does
+ *                          not isolate anything (the {@link RequestScope} does)
+ * @param threshold         the lookup threshold (cosine distance 0..2), or {@code null} for {@code base}'s, else the
+ *                          category's, else the cache's
+ * @param matchSystemPrompt the system prompt is part of the scope (default {@code true}); off, requests with
+ *                          different system prompts share answers
+ * @param matchModel        the requested model is part of the scope (default {@code true}); off, requests for
+ *                          different models share answers
  * @param normalizer        turns binary parts into refs (default {@link Normalizers#defaultNormalizer()})
  */
 public record CachingOptions(GetOrComputeOptions base, String category, Double threshold, boolean matchSystemPrompt,
@@ -60,13 +62,27 @@ public record CachingOptions(GetOrComputeOptions base, String category, Double t
         return toBuilder().threshold(threshold).build();
     }
 
-    /**
-     * The read-through options of one call for a request naming {@code model} (may be {@code null}) with these system
-     * texts: {@link MatchScope#options} with this configuration's category, threshold and matching switches.
-     */
-    public GetOrComputeOptions forCall(SemanticCache cache, String model, List<String> systemTexts) {
-        String systemHash = matchSystemPrompt ? MatchScope.systemHash(systemTexts) : null;
-        return MatchScope.options(cache, base, category, threshold, matchModel ? model : null, systemHash);
+    /** The read-through options of one call: {@link #base()} with the category and threshold set here. */
+    public GetOrComputeOptions readThrough() {
+        if (category.isEmpty() && threshold == null) {
+            return base;
+        }
+        CheckOptions.Builder check = base.check().toBuilder();
+        StoreOptions.Builder store = base.store().toBuilder();
+        if (!category.isEmpty()) {
+            check.category(category);
+            store.category(category);
+        }
+        if (threshold != null) {
+            check.threshold(threshold);
+        }
+        return base.toBuilder().check(check.build()).store(store.build()).build();
+    }
+
+    /** {@code scope} with what these options leave out of it (model, system prompt) removed. */
+    public RequestScope scope(RequestScope scope) {
+        RequestScope s = matchModel ? scope : scope.withoutModel();
+        return matchSystemPrompt ? s : s.withoutSystem();
     }
 
     public static final class Builder {
@@ -101,7 +117,7 @@ public record CachingOptions(GetOrComputeOptions base, String category, Double t
             return this;
         }
 
-        /** Back to the category's or the cache's threshold. */
+        /** Back to {@code base}'s, the category's or the cache's threshold. */
         public Builder defaultThreshold() {
             this.threshold = null;
             return this;

@@ -154,11 +154,7 @@ class IndexLifecycleSearchTierTest {
     @Test
     void anIndexWithoutBinaryRefsIsUsedWithoutRefFilters() {
         String name = caches.newName("norefs");
-        // The schema of an index created before binary_refs existed.
-        server.call("FT.CREATE", name + ":idx", "ON", "HASH", "PREFIX", "1", name + ":entry:", "SCHEMA",
-                "prompt", "TEXT", "NOSTEM", "response", "TEXT", "NOSTEM", "model", "TAG", "category", "TAG",
-                "inserted_at", "NUMERIC", "SORTABLE", "embedding", "VECTOR", "HNSW", "6", "TYPE", "FLOAT32", "DIM", "16",
-                "DISTANCE_METRIC", "COSINE");
+        caches.createIndexWithoutBinaryRefs(name, 16);
         SemanticCache cache = caches.initialized(name, TestEmbedder.embedFn(16), b -> { });
         Prompt withRef = Prompt.of(ContentBlock.text("describe the picture"),
                 ContentBlock.binary(BinaryKind.IMAGE, "image/png", "sha256:ab12"));

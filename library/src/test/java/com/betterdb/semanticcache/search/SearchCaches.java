@@ -65,6 +65,17 @@ final class SearchCaches implements AutoCloseable {
         return cache;
     }
 
+    /**
+     * Creates {@code <name>:idx} with the schema of an index made before the {@code binary_refs} attribute existed
+     * (as an old package version would have), {@code dim} dimensions.
+     */
+    void createIndexWithoutBinaryRefs(String name, int dim) {
+        server.call("FT.CREATE", name + ":idx", "ON", "HASH", "PREFIX", "1", name + ":entry:", "SCHEMA",
+                "prompt", "TEXT", "NOSTEM", "response", "TEXT", "NOSTEM", "model", "TAG", "category", "TAG",
+                "inserted_at", "NUMERIC", "SORTABLE", "embedding", "VECTOR", "HNSW", "6", "TYPE", "FLOAT32", "DIM",
+                Integer.toString(dim), "DISTANCE_METRIC", "COSINE");
+    }
+
     /** How many {@code <name>:entry:*} keys exist (SCAN: the keyspace itself, not the index, which may lag). */
     long entryKeyCount(String name) {
         long n = 0;

@@ -32,8 +32,8 @@ public final class ReadmeExample {
     }
 
     static Mono<String> ask(AnthropicClientAsync anthropic, SemanticCache cache, String question) {
-        // README-BEGIN messages
-        CachingAnthropicClient cached = CachingAnthropicClient.create(anthropic, cache); // your AnthropicClientAsync
+        // README-BEGIN anthropic
+        var cached = new SemanticCacheAnthropicClient(anthropic, cache);         // anthropic: your AnthropicClientAsync
         MessageCreateParams params = MessageCreateParams.builder()
                 .model(Model.CLAUDE_HAIKU_4_5)
                 .maxTokens(256)
@@ -42,7 +42,7 @@ public final class ReadmeExample {
                 .build();
         return cached.messages().create(params)                                   // Mono<Message>
                 .map(m -> m.content().get(0).asText().text()
-                        + (CachingAnthropicClient.isCached(m) ? " (cached)" : ""));
-        // README-END messages
+                        + (SemanticCacheAnthropicClient.isCached(m) ? " (cached)" : ""));
+        // README-END anthropic
     }
 }

@@ -17,24 +17,24 @@ class ReadmeExampleTest {
     @Test
     void theReadmeShowsTheCompiledExample() {
         String snippet = ReadmeSnippets.snippet(
-                Path.of("src/test/java/com/betterdb/semanticcache/anthropic/ReadmeExample.java"), "messages");
+                Path.of("src/test/java/com/betterdb/semanticcache/anthropic/ReadmeExample.java"), "anthropic");
         assertThat(ReadmeSnippets.javaBlocks(ReadmeSnippets.readme())).contains(snippet);
     }
 
     @Test
     void theExampleAnswersFromAnthropicThenFromTheCache() {
-        try (var fixture = new AdapterCacheFixture("readme").place("What is the capital of France?", 0)
-                .place("Which city is the capital of France?", 0.02);
+        try (var fixture = new AdapterCacheFixture("readme");
              var server = LoopbackLlmServer.start()) {
             server.respond(200, AnthropicReplies.message("Paris.", 14, 8));
             AnthropicClientAsync client = AnthropicOkHttpClientAsync.builder().apiKey("sk-ant-test")
                     .baseUrl(server.baseUrl()).maxRetries(0).build();
             try {
-                assertThat(ReadmeExample.ask(client, fixture.cache(), "What is the capital of France?").block())
+                assertThat(ReadmeExample.ask(client, fixture.cache(), AdapterCacheFixture.QUESTION).block())
                         .isEqualTo("Paris.");
-                assertThat(ReadmeExample.ask(client, fixture.cache(), "Which city is the capital of France?").block())
+                assertThat(ReadmeExample.ask(client, fixture.cache(), AdapterCacheFixture.PARAPHRASE).block())
                         .isEqualTo("Paris. (cached)");
                 assertThat(server.requestCount()).isEqualTo(1);
+                assertThat(fixture.failOpens()).isZero();
             } finally {
                 client.close();
             }

@@ -1,6 +1,7 @@
 package com.betterdb.semanticcache.langchain4j;
 
 import com.betterdb.semanticcache.adapter.ContentParts;
+import com.betterdb.semanticcache.adapter.RequestScope;
 import com.betterdb.semanticcache.adapter.SemanticParams;
 import com.betterdb.semanticcache.prompt.BinaryKind;
 import com.betterdb.semanticcache.prompt.BinaryNormalizer;
@@ -27,7 +28,8 @@ import java.util.Objects;
 
 /**
  * The cache lookup parameters of a LangChain4j request (the reference packages' {@code prepare_semantic_params},
- * api.md §5, applied to LangChain4j's message types). Pure: no I/O besides what the normalizer does.
+ * docs/adapters.md "Reading a request", applied to LangChain4j's message types). Pure: no I/O besides what the
+ * normalizer does.
  *
  * <ol>
  *   <li>The <b>last {@link UserMessage}</b> is selected; none gives text {@code ""} (no blocks). System messages,
@@ -53,6 +55,7 @@ import java.util.Objects;
  *   <li>The model is the request's model name ({@link ChatRequest#modelName()}), or the one given for a message
  *       list; it may be {@code null}.</li>
  * </ol>
+ * The {@link #scope} (what must be equal besides the text) is the model and the system messages.
  */
 public final class LangChain4jRequests {
 
@@ -63,25 +66,25 @@ public final class LangChain4jRequests {
     private LangChain4jRequests() {
     }
 
-    /** {@link #semanticParams(ChatRequest, BinaryNormalizer)} with the default normalizer. */
-    public static Mono<SemanticParams> semanticParams(ChatRequest request) {
-        return semanticParams(request, Normalizers.defaultNormalizer());
+    /** {@link #prepareSemanticParams(ChatRequest, BinaryNormalizer)} with the default normalizer. */
+    public static Mono<SemanticParams> prepareSemanticParams(ChatRequest request) {
+        return prepareSemanticParams(request, Normalizers.defaultNormalizer());
     }
 
     /** The lookup parameters of a request: its messages and its model name. */
-    public static Mono<SemanticParams> semanticParams(ChatRequest request, BinaryNormalizer normalizer) {
+    public static Mono<SemanticParams> prepareSemanticParams(ChatRequest request, BinaryNormalizer normalizer) {
         Objects.requireNonNull(request, "request");
-        return semanticParams(request.messages(), request.modelName(), normalizer);
+        return prepareSemanticParams(request.messages(), request.modelName(), normalizer);
     }
 
-    /** {@link #semanticParams(List, String, BinaryNormalizer)} with the default normalizer. */
-    public static Mono<SemanticParams> semanticParams(List<ChatMessage> messages, String model) {
-        return semanticParams(messages, model, Normalizers.defaultNormalizer());
+    /** {@link #prepareSemanticParams(List, String, BinaryNormalizer)} with the default normalizer. */
+    public static Mono<SemanticParams> prepareSemanticParams(List<ChatMessage> messages, String model) {
+        return prepareSemanticParams(messages, model, Normalizers.defaultNormalizer());
     }
 
     /** The lookup parameters of a message list; {@code model} is passed through (may be {@code null}). */
-    public static Mono<SemanticParams> semanticParams(List<ChatMessage> messages, String model,
-                                                      BinaryNormalizer normalizer) {
+    public static Mono<SemanticParams> prepareSemanticParams(List<ChatMessage> messages, String model,
+                                                             BinaryNormalizer normalizer) {
         Objects.requireNonNull(messages, "messages");
         Objects.requireNonNull(normalizer, "normalizer");
         UserMessage last = lastUserMessage(messages);
@@ -92,25 +95,24 @@ public final class LangChain4jRequests {
         if (contents.size() == 1 && contents.get(0) instanceof TextContent t) {
             return Mono.just(SemanticParams.text(t.text(), model));
         }
-        List<Mono<ContentBlock>> parts = new ArrayList<>(contents.size());
-        for (Content c : contents) {
-            Mono<ContentBlock> part = part(c, normalizer);
-            if (part != null) {
-                parts.add(part);
-            }
-        }
-        return ContentParts.params(parts, model);
+        return ContentParts.params(ContentParts.each(contents, c -> part(c, normalizer)), model);
     }
 
-    /** The text of every system message, in order (what the caching models scope answers by). */
-    public static List<String> systemTexts(List<ChatMessage> messages) {
-        List<String> out = new ArrayList<>();
+    /** What besides the user's text must be equal to share an answer: the request's model and system messages. */
+    public static RequestScope scope(ChatRequest request) {
+        Objects.requireNonNull(request, "request");
+        return scope(request.messages(), request.modelName());
+    }
+
+    /** The scope of a message list sent to {@code model} ({@code null}: the request names none). */
+    public static RequestScope scope(List<ChatMessage> messages, String model) {
+        List<String> system = new ArrayList<>();
         for (ChatMessage m : messages) {
             if (m instanceof SystemMessage s) {
-                out.add(s.text());
+                system.add(RequestScope.part("system", s.text()));
             }
         }
-        return out;
+        return RequestScope.of(model, system);
     }
 
     /** The last user message, or {@code null}. */
@@ -125,18 +127,13 @@ public final class LangChain4jRequests {
 
     /** Whether every part of the message has a content-block form (video has none). */
     static boolean representable(UserMessage message) {
-        for (Content c : message.contents()) {
-            if (!(c instanceof TextContent || c instanceof ImageContent || c instanceof AudioContent
-                    || c instanceof PdfFileContent)) {
-                return false;
-            }
-        }
-        return true;
+        return ContentParts.representable(ContentParts.each(message.contents(),
+                c -> part(c, Normalizers.defaultNormalizer())));
     }
 
     private static Mono<ContentBlock> part(Content c, BinaryNormalizer n) {
         if (c instanceof TextContent t) {
-            return Mono.just(ContentBlock.text(t.text()));
+            return ContentParts.text(t.text());
         } else if (c instanceof ImageContent i) {
             Image img = i.image();
             return binary(BinaryKind.IMAGE, img.base64Data(), null, img.url(), img.mimeType(), IMAGE_DEFAULT,

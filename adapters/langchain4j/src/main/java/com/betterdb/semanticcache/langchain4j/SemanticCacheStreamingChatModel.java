@@ -1,8 +1,8 @@
 package com.betterdb.semanticcache.langchain4j;
 
 import com.betterdb.semanticcache.SemanticCache;
-import com.betterdb.semanticcache.adapter.CachedCall;
 import com.betterdb.semanticcache.adapter.CachingOptions;
+import com.betterdb.semanticcache.adapter.CachingWrapper;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatRequestOptions;
@@ -29,9 +29,9 @@ import java.util.Set;
  * The streaming counterpart of {@link SemanticCacheChatModel}: the same matching, caching rules and hit response.
  *
  * <ul>
- *   <li><b>Hit</b>: the cached text is replayed through the handler as one partial response, then
- *       {@code onCompleteResponse} with the rebuilt response (marked as cached, zero tokens). The wrapped model is not
- *       called.</li>
+ *   <li><b>Hit</b> (or join): the cached text is replayed through the handler as one partial response, then
+ *       {@code onCompleteResponse} with the rebuilt response (marked, zero tokens:
+ *       {@link SemanticCacheChatModel#isCached}). The wrapped model is not called.</li>
  *   <li><b>Miss</b>: the wrapped model streams straight through to the handler (partial responses, thinking, tool
  *       calls as they come); its completed response is stored, then handed to {@code onCompleteResponse} (so an
  *       entry exists once the handler completes).</li>
@@ -39,52 +39,36 @@ import java.util.Set;
  * </ul>
  * {@code chat} returns at once; the handler is called from the threads of the cache and of the wrapped model.
  */
-public final class SemanticCacheStreamingChatModel implements StreamingChatModel {
+public final class SemanticCacheStreamingChatModel extends CachingWrapper<SemanticCacheStreamingChatModel>
+        implements StreamingChatModel {
 
     private final StreamingChatModel delegate;
-    private final SemanticCache cache;
-    private final CachingOptions options;
 
     public SemanticCacheStreamingChatModel(StreamingChatModel delegate, SemanticCache cache) {
         this(delegate, cache, CachingOptions.defaults());
     }
 
     public SemanticCacheStreamingChatModel(StreamingChatModel delegate, SemanticCache cache, CachingOptions options) {
+        super(cache, options);
         this.delegate = Objects.requireNonNull(delegate, "delegate");
-        this.cache = Objects.requireNonNull(cache, "cache");
-        this.options = Objects.requireNonNull(options, "options");
     }
 
-    /** The same model with other caching options. */
+    @Override
     public SemanticCacheStreamingChatModel withOptions(CachingOptions options) {
-        return new SemanticCacheStreamingChatModel(delegate, cache, options);
-    }
-
-    /** The same model, storing and looking up in {@code category}. */
-    public SemanticCacheStreamingChatModel withCategory(String category) {
-        return withOptions(options.withCategory(category));
-    }
-
-    /** The same model with a lookup threshold (cosine distance 0..2). */
-    public SemanticCacheStreamingChatModel withThreshold(double threshold) {
-        return withOptions(options.withThreshold(threshold));
-    }
-
-    public CachingOptions cachingOptions() {
-        return options;
+        return new SemanticCacheStreamingChatModel(delegate, cache(), options);
     }
 
     @Override
     public void chat(ChatRequest request, ChatRequestOptions requestOptions, StreamingChatResponseHandler handler) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(handler, "handler");
-        LangChain4jCaching.Plan plan = LangChain4jCaching.plan(cache, options, delegate.defaultRequestParameters(),
+        LangChain4jCaching.Plan plan = LangChain4jCaching.plan(cachingOptions(), delegate.defaultRequestParameters(),
                 request);
-        if (!plan.cached()) {
+        if (plan == null) {
             delegate.chat(request, requestOptions, handler);
             return;
         }
-        CachedCall.getOrCompute(cache, plan.prompt(), plan.options(),
+        LangChain4jCaching.readThrough(cache(), cachingOptions(), plan,
                         () -> Mono.<ChatResponse>create(sink ->
                                 delegate.chat(request, requestOptions, new PassThrough(handler) {
                                     @Override
@@ -96,16 +80,12 @@ public final class SemanticCacheStreamingChatModel implements StreamingChatModel
                                     public void onError(Throwable error) {
                                         sink.error(error);
                                     }
-                                })),
-                        r -> LangChain4jCaching.answerOf(r, plan.model()))
-                .subscribe(out -> {
-                    if (out.rebuild()) {
-                        ChatResponse cached = LangChain4jCaching.cachedResponse(out.result(), plan.model());
-                        handler.onPartialResponse(cached.aiMessage().text());
-                        handler.onCompleteResponse(cached);
-                    } else {
-                        handler.onCompleteResponse(out.response());
+                                })))
+                .subscribe(response -> {
+                    if (LangChain4jCaching.isCached(response)) {
+                        handler.onPartialResponse(response.aiMessage().text()); // the model's own streamed already
                     }
+                    handler.onCompleteResponse(response);
                 }, handler::onError);
     }
 

@@ -28,7 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The request helper: the reference adapters' rules (api.md §5; the OpenAI scenarios ADP-01..07 transposed to
+ * The request helper: the reference adapters' rules (docs/adapters.md; the OpenAI scenarios ADP-01..07 transposed to
  * LangChain4j's message types) for the last user message, its parts and the model.
  */
 class LangChain4jRequestsTest {
@@ -36,7 +36,7 @@ class LangChain4jRequestsTest {
     private static final BinaryNormalizer FIXED = ref -> Mono.just("sha256:imagehash");
 
     private static SemanticParams params(List<ChatMessage> messages, String model) {
-        return LangChain4jRequests.semanticParams(messages, model).block();
+        return LangChain4jRequests.prepareSemanticParams(messages, model).block();
     }
 
     private static ContentBlock.Binary binary(SemanticParams p, int i) {
@@ -49,7 +49,7 @@ class LangChain4jRequestsTest {
                 .messages(SystemMessage.from("You are helpful."), UserMessage.from("What is the capital of France?"))
                 .modelName("gpt-4o")
                 .build();
-        SemanticParams p = LangChain4jRequests.semanticParams(request).block();
+        SemanticParams p = LangChain4jRequests.prepareSemanticParams(request).block();
         assertThat(p.text()).isEqualTo("What is the capital of France?");
         assertThat(p.model()).isEqualTo("gpt-4o");
         assertThat(p.blocks()).isNull();
@@ -81,7 +81,7 @@ class LangChain4jRequestsTest {
 
     @Test
     void anImageUrlGoesThroughTheNormalizer() { // ADP-05
-        SemanticParams p = LangChain4jRequests.semanticParams(List.of(UserMessage.from(
+        SemanticParams p = LangChain4jRequests.prepareSemanticParams(List.of(UserMessage.from(
                 TextContent.from("What is in this image?"), ImageContent.from("https://example.com/img.png"))),
                 "gpt-4o", FIXED).block();
         assertThat(p.text()).isEqualTo("What is in this image?");
@@ -126,7 +126,7 @@ class LangChain4jRequestsTest {
             seen.add(ref.source());
             return Normalizers.defaultNormalizer().normalize(ref);
         };
-        SemanticParams p = LangChain4jRequests.semanticParams(List.of(UserMessage.from(
+        SemanticParams p = LangChain4jRequests.prepareSemanticParams(List.of(UserMessage.from(
                 TextContent.from("Summarise"), PdfFileContent.from(pdf, "application/pdf"),
                 AudioContent.from(Audio.builder().binaryData(new byte[]{9, 9}).mimeType("audio/wav").build()),
                 PdfFileContent.from("https://example.com/a.pdf"))), null, recording).block();
@@ -153,9 +153,12 @@ class LangChain4jRequestsTest {
     }
 
     @Test
-    void systemTextsAreCollectedInOrder() {
-        assertThat(LangChain4jRequests.systemTexts(List.of(SystemMessage.from("a"), UserMessage.from("q"),
-                SystemMessage.from("b")))).containsExactly("a", "b");
-        assertThat(LangChain4jRequests.systemTexts(List.of(UserMessage.from("q")))).isEmpty();
+    void theScopeHoldsTheModelAndTheSystemMessagesInOrder() {
+        var scope = LangChain4jRequests.scope(ChatRequest.builder().messages(SystemMessage.from("a"),
+                UserMessage.from("q"), SystemMessage.from("b")).modelName("gpt-4o").build());
+        assertThat(scope.model()).isEqualTo("gpt-4o");
+        assertThat(scope.system()).containsExactly("system:a", "system:b");
+        assertThat(LangChain4jRequests.scope(List.of(UserMessage.from("q")), null).system()).isEmpty();
+        assertThat(LangChain4jRequests.scope(List.of(UserMessage.from("q")), null).model()).isEmpty();
     }
 }

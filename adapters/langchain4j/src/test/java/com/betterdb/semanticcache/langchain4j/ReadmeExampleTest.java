@@ -1,8 +1,8 @@
 package com.betterdb.semanticcache.langchain4j;
 
 import com.betterdb.semanticcache.testing.ReadmeSnippets;
-import com.betterdb.semanticcache.testing.llm.ChatCacheFixture;
-import com.betterdb.semanticcache.testing.llm.OpenAiCompatibleServer;
+import com.betterdb.semanticcache.testing.llm.AdapterCacheFixture;
+import com.betterdb.semanticcache.testing.llm.LoopbackLlmServer;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import org.junit.jupiter.api.Test;
 
@@ -22,11 +22,12 @@ class ReadmeExampleTest {
 
     @Test
     void theExampleAnswersFromTheModelThenFromTheCache() {
-        try (var fx = new ChatCacheFixture("readme-lc4j"); var server = new OpenAiCompatibleServer().reply("Paris.")) {
-            var openAi = OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("test-key").modelName("gpt-4o-mini")
-                    .maxRetries(0).build();
-            assertThat(ReadmeExample.ask(openAi, fx.cache, ChatCacheFixture.QUESTION)).isEqualTo("Paris.");
-            assertThat(ReadmeExample.ask(openAi, fx.cache, ChatCacheFixture.PARAPHRASE)).isEqualTo("Paris. (cached)");
+        try (var fx = new AdapterCacheFixture("readme-lc4j"); var server = LoopbackLlmServer.start().reply("Paris.")) {
+            var openAi = OpenAiChatModel.builder().baseUrl(server.baseUrl() + "/v1").apiKey("test-key")
+                    .modelName("gpt-4o-mini").maxRetries(0).build();
+            assertThat(ReadmeExample.ask(openAi, fx.cache(), AdapterCacheFixture.QUESTION)).isEqualTo("Paris.");
+            assertThat(ReadmeExample.ask(openAi, fx.cache(), AdapterCacheFixture.PARAPHRASE))
+                    .isEqualTo("Paris. (cached)");
             assertThat(server.requestCount()).isEqualTo(1);
             assertThat(fx.failOpens()).isZero();
         }

@@ -3,11 +3,13 @@ package com.betterdb.semanticcache.langchain4j;
 import com.betterdb.semanticcache.CacheEntry;
 import com.betterdb.semanticcache.adapter.CacheHitMetadata;
 import com.betterdb.semanticcache.adapter.CachingOptions;
-import com.betterdb.semanticcache.adapter.MatchScope;
+import com.betterdb.semanticcache.adapter.RequestScope;
 import com.betterdb.semanticcache.filter.Filter;
-import com.betterdb.semanticcache.testing.llm.ChatCacheFixture;
-import com.betterdb.semanticcache.testing.llm.OpenAiCompatibleServer;
+import com.betterdb.semanticcache.testing.llm.AdapterCacheFixture;
+import com.betterdb.semanticcache.testing.llm.ChatAdapterContract;
+import com.betterdb.semanticcache.testing.llm.LoopbackLlmServer;
 import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
@@ -15,48 +17,53 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.output.FinishReason;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
 
-import static com.betterdb.semanticcache.testing.llm.ChatCacheFixture.OTHER;
-import static com.betterdb.semanticcache.testing.llm.ChatCacheFixture.PARAPHRASE;
-import static com.betterdb.semanticcache.testing.llm.ChatCacheFixture.QUESTION;
+import static com.betterdb.semanticcache.testing.llm.AdapterCacheFixture.OTHER;
+import static com.betterdb.semanticcache.testing.llm.AdapterCacheFixture.PARAPHRASE;
+import static com.betterdb.semanticcache.testing.llm.AdapterCacheFixture.QUESTION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link SemanticCacheChatModel} around LangChain4j's real {@link OpenAiChatModel}, talking HTTP to a loopback server
- * that answers with OpenAI's JSON. Distances come from {@link ChatCacheFixture}: the paraphrase is 0.02 from the
- * question (a hit at the default 0.1), the other question 0.5 (a miss).
+ * that answers with OpenAI's JSON, as OpenAI does: a request for {@code gpt-4o} is answered by a dated snapshot. The
+ * behaviour of every chat adapter ({@link ChatAdapterContract}), and what is LangChain4j's own. Distances come from
+ * {@link AdapterCacheFixture}: the paraphrase is 0.02 from the question (a hit at the default 0.1), the other question
+ * 0.5 (a miss).
  */
-class SemanticCacheChatModelTest {
+class SemanticCacheChatModelTest extends ChatAdapterContract {
 
-    private final OpenAiCompatibleServer server = new OpenAiCompatibleServer();
-    private final ChatCacheFixture fx = new ChatCacheFixture("lc4j");
+    private static final String ANSWERING = "gpt-4o-2024-08-06";
+
     private final ChatModel openAi = OpenAiChatModel.builder()
-            .baseUrl(server.baseUrl())
+            .baseUrl(server.baseUrl() + "/v1")
             .apiKey("test-key")
             .modelName("gpt-4o")
             .maxRetries(0)
             .timeout(Duration.ofSeconds(20))
             .build();
-    private final SemanticCacheChatModel model = new SemanticCacheChatModel(openAi, fx.cache);
-    private boolean expectFailOpen;
+    private final SemanticCacheChatModel model = new SemanticCacheChatModel(openAi, fx.cache());
 
-    @AfterEach
-    void tearDown() {
-        try {
-            if (!expectFailOpen) {
-                // An unknown text fails its embedding and is tolerated as a cache failure: never by accident.
-                assertThat(fx.failOpens()).as("fail-open count").isZero();
-            }
-        } finally {
-            fx.close();
-            server.close();
-        }
+    SemanticCacheChatModelTest() {
+        super("lc4j", "gpt-4o", "gpt-4o-mini", ANSWERING);
+    }
+
+    @Override
+    protected Reply ask(String system, String modelName, String question) {
+        ChatRequest.Builder b = ChatRequest.builder().messages(system == null ? List.of(UserMessage.from(question))
+                : List.of(SystemMessage.from(system), UserMessage.from(question)));
+        ChatResponse r = model.chat(modelName == null ? b.build() : b.modelName(modelName).build());
+        return new Reply(r.aiMessage().text(), SemanticCacheChatModel.isCached(r),
+                (String) r.aiMessage().attributes().get(CacheHitMetadata.OUTCOME));
+    }
+
+    @Override
+    protected void assertProviderError(Throwable error) {
+        assertThat(error).hasMessageContaining("The server had an error");
     }
 
     private static ChatRequest ask(String system, String question) {
@@ -66,18 +73,21 @@ class SemanticCacheChatModelTest {
     }
 
     @Test
-    void firstCallGoesToTheProviderAndIsStoredThenAParaphraseHitsWithoutHttp() {
+    void aHitIsAChatResponseWithTheMarksZeroUsageAndTheRequestedModel() {
         ChatResponse first = model.chat(ask("You are terse.", QUESTION));
         assertThat(server.requestCount()).isEqualTo(1);
         assertThat(first.aiMessage().text()).isEqualTo("Answer 1");
         assertThat(SemanticCacheChatModel.isCached(first)).isFalse();
-        assertThat(first.tokenUsage().inputTokenCount()).isEqualTo(OpenAiCompatibleServer.PROMPT_TOKENS);
+        assertThat(first.tokenUsage().inputTokenCount()).isEqualTo(LoopbackLlmServer.PROMPT_TOKENS);
 
-        String category = MatchScope.systemHash(List.of("You are terse."));
-        List<CacheEntry> stored = fx.cache.entries(Filter.category(category), 0, 10).block();
+        List<CacheEntry> stored = fx.cache().entries(Filter.model(ANSWERING), 0, 10).block();
         assertThat(stored).hasSize(1);
         assertThat(stored.get(0).response()).isEqualTo("Answer 1");
-        assertThat(stored.get(0).model()).isEqualTo("gpt-4o");
+        // the model that answered (cost tracking prices it); the requested one and the system prompt are the scope
+        assertThat(stored.get(0).model()).isEqualTo(ANSWERING);
+        assertThat(stored.get(0).field("category")).isEmpty();
+        assertThat(stored.get(0).field("binary_refs"))
+                .isEqualTo(RequestScope.of("gpt-4o", List.of("system:You are terse.")).ref(List.of()));
         assertThat(stored.get(0).prompt()).isEqualTo(QUESTION);
         // 25 prompt + 5 completion tokens of gpt-4o at the bundled prices: cost tracking has what it needs
         assertThat(stored.get(0).field("cost_micros")).isNotEmpty();
@@ -96,8 +106,8 @@ class SemanticCacheChatModelTest {
         assertThat(second.tokenUsage().outputTokenCount()).isZero();
         assertThat(second.finishReason()).isEqualTo(FinishReason.STOP);
         assertThat(second.modelName()).isEqualTo("gpt-4o");
-        assertThat(fx.readThroughs("hit")).isEqualTo(1);
-        assertThat(fx.readThroughs("computed")).isEqualTo(1);
+        assertThat(fx.counter("read_through_total", "outcome", "hit")).isEqualTo(1);
+        assertThat(fx.counter("read_through_total", "outcome", "computed")).isEqualTo(1);
     }
 
     @Test
@@ -108,66 +118,9 @@ class SemanticCacheChatModelTest {
     }
 
     @Test
-    void aDifferentSystemPromptIsAMiss() {
-        model.chat(ask("You are terse.", QUESTION));
-        ChatResponse other = model.chat(ask("You answer in French.", QUESTION));
-        assertThat(server.requestCount()).isEqualTo(2);
-        assertThat(SemanticCacheChatModel.isCached(other)).isFalse();
-        assertThat(other.aiMessage().text()).isEqualTo("Answer 2");
-        // and no system prompt at all is a third scope
-        model.chat(ask(null, QUESTION));
-        assertThat(server.requestCount()).isEqualTo(3);
-        // each scope answers its own paraphrase
-        assertThat(model.chat(ask("You answer in French.", PARAPHRASE)).aiMessage().text()).isEqualTo("Answer 2");
-        assertThat(model.chat(ask(null, PARAPHRASE)).aiMessage().text()).isEqualTo("Answer 3");
-        assertThat(server.requestCount()).isEqualTo(3);
-    }
-
-    @Test
-    void aDifferentModelIsAMiss() {
-        model.chat(ask(null, QUESTION));
-        ChatResponse mini = model.chat(ChatRequest.builder().messages(UserMessage.from(PARAPHRASE))
-                .modelName("gpt-4o-mini").build());
-        assertThat(SemanticCacheChatModel.isCached(mini)).isFalse();
-        assertThat(server.requests().get(1).path("model").asText()).isEqualTo("gpt-4o-mini");
-        assertThat(server.requestCount()).isEqualTo(2);
-    }
-
-    @Test
-    void anotherQuestionIsAMiss() {
-        model.chat(ask(null, QUESTION));
-        assertThat(SemanticCacheChatModel.isCached(model.chat(ask(null, OTHER)))).isFalse();
-        assertThat(server.requestCount()).isEqualTo(2);
-    }
-
-    @Test
-    void aProviderErrorReachesTheCallerAndNothingIsStored() {
-        server.failNext(500, "The server had an error while processing your request.");
-        assertThatThrownBy(() -> model.chat(ask(null, QUESTION)))
-                .hasMessageContaining("The server had an error");
-        assertThat(fx.cache.check(QUESTION).block().hit()).isFalse();
-        // the next identical request goes to the provider again
-        assertThat(SemanticCacheChatModel.isCached(model.chat(ask(null, QUESTION)))).isFalse();
-        assertThat(server.requestCount()).isEqualTo(2);
-    }
-
-    @Test
-    void aCacheOutageStillCallsTheProviderAndIsCountedAsFailOpen() {
-        expectFailOpen = true;
-        fx.outage(true);
-        ChatResponse r = model.chat(ask(null, QUESTION));
-        assertThat(r.aiMessage().text()).isEqualTo("Answer 1");
-        assertThat(server.requestCount()).isEqualTo(1);
-        assertThat(fx.failOpens("check")).isEqualTo(1);
-        assertThat(fx.failOpens("store")).isEqualTo(1);
-        fx.outage(false);
-        assertThat(fx.cache.check(QUESTION).block().hit()).isFalse();
-    }
-
-    @Test
     void failOpenOffMakesAnOutageFailTheCall() {
         expectFailOpen = true;
-        fx.outage(true);
+        fx.storeDown(true);
         SemanticCacheChatModel strict = model.withOptions(CachingOptions.builder()
                 .base(com.betterdb.semanticcache.GetOrComputeOptions.builder().failOpen(false).build()).build());
         assertThatThrownBy(() -> strict.chat(ask(null, QUESTION))).hasMessageContaining("valkey down");
@@ -175,13 +128,15 @@ class SemanticCacheChatModelTest {
     }
 
     @Test
-    void requestsOfferingToolsAreNotCached() {
+    void requestsOfferingToolsOrNotEndingInAUserMessageAreNotCached() {
         ChatRequest withTools = ChatRequest.builder().messages(UserMessage.from(QUESTION))
                 .toolSpecifications(ToolSpecification.builder().name("lookup").description("looks up").build())
                 .build();
         model.chat(withTools);
         model.chat(withTools);
-        assertThat(server.requestCount()).isEqualTo(2);
+        model.chat(ChatRequest.builder().messages(UserMessage.from(QUESTION),
+                AiMessage.from("The capital of France is")).build());
+        assertThat(server.requestCount()).isEqualTo(3);
         assertThat(fx.lookups()).isZero();
     }
 
@@ -190,22 +145,55 @@ class SemanticCacheChatModelTest {
         server.finishReason("length");
         ChatResponse r = model.chat(ask(null, QUESTION));
         assertThat(r.finishReason()).isEqualTo(FinishReason.LENGTH);
-        assertThat(fx.cache.check(QUESTION).block().hit()).isFalse();
+        assertThat(fx.cache().check(QUESTION).block().hit()).isFalse();
     }
 
     @Test
     void perCallCategoryAndThreshold() {
         SemanticCacheChatModel faq = model.withCategory("faq");
         faq.chat(ask(null, QUESTION));
-        String faqScope = MatchScope.category("faq", MatchScope.systemHash(List.of()));
-        assertThat(faqScope).startsWith("faq:sys-");
-        assertThat(fx.cache.entries(Filter.category(faqScope), 0, 10).block()).hasSize(1);
-        // the same question outside the category misses
-        assertThat(SemanticCacheChatModel.isCached(model.chat(ask(null, PARAPHRASE)))).isFalse();
+        // stored under the caller's category as it is: it picks thresholds and the metric label
+        assertThat(fx.cache().entries(Filter.category("faq"), 0, 10).block()).hasSize(1);
         // a threshold below the paraphrase's distance (0.02) misses, the category's default hits
         assertThat(SemanticCacheChatModel.isCached(faq.withThreshold(0.01).chat(ask(null, PARAPHRASE)))).isFalse();
-        assertThat(SemanticCacheChatModel.isCached(faq.chat(ask(null, PARAPHRASE)))).isTrue();
+        assertThat(SemanticCacheChatModel.isCached(faq.chat(ask(null, OTHER)))).isFalse();
+        assertThat(SemanticCacheChatModel.isCached(faq.chat(ask(null, QUESTION)))).isTrue();
+        assertThat(fx.counter("requests_total", "result", "hit", "category", "faq")).isEqualTo(1);
+        // a category does not isolate answers (the scope does): the same question without one hits
+        assertThat(SemanticCacheChatModel.isCached(model.chat(ask(null, QUESTION)))).isTrue();
         assertThat(server.requestCount()).isEqualTo(3);
+    }
+
+    @Test
+    void theWrappedModelsDefaultModelIsTheModelInTheScope() {
+        model.chat(ask(null, QUESTION)); // names no model: the wrapped model's default, gpt-4o
+        ChatResponse named = model.chat(ChatRequest.builder().messages(UserMessage.from(PARAPHRASE))
+                .modelName("gpt-4o").build());
+        assertThat(SemanticCacheChatModel.isCached(named)).isTrue();
+        assertThat(server.requestCount()).isEqualTo(1);
+    }
+
+    /**
+     * A model that reports no default model name: its requests are scoped under the model {@code ""}, so they share
+     * answers with each other (deterministic) and never with requests naming a model, even the one that answered.
+     */
+    @Test
+    void aModelThatNamesNoModelIsScopedUnderTheEmptyModel() {
+        ChatModel unnamed = new ChatModel() {
+            @Override
+            public ChatResponse doChat(ChatRequest request) {
+                return openAi.chat(request);
+            }
+        };
+        assertThat(unnamed.defaultRequestParameters().modelName()).isNull();
+        SemanticCacheChatModel cached = new SemanticCacheChatModel(unnamed, fx.cache());
+        cached.chat(ask(null, QUESTION));
+        assertThat(SemanticCacheChatModel.isCached(cached.chat(ask(null, PARAPHRASE)))).isTrue();
+        assertThat(SemanticCacheChatModel.isCached(model.chat(ask(null, PARAPHRASE)))).isFalse();
+        assertThat(server.requestCount()).isEqualTo(2);
+        assertThat(fx.cache().entries(Filter.model(ANSWERING), 0, 10).block())
+                .extracting(e -> e.field("binary_refs"))
+                .contains(RequestScope.of("", List.of()).ref(List.of()));
     }
 
     @Test

@@ -5,7 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A memory item: LangGraph's {@code Item} as BetterDB's Python and TypeScript stores keep it (data-format.md §14.4).
+ * A memory item: LangGraph's {@code Item} as BetterDB's Python and TypeScript stores keep it (docs/adapters.md,
+ * "LangGraph4j: semantic memory store").
  *
  * @param namespace the namespace path, e.g. {@code ["user", "alice", "memories"]}
  * @param key       the item's key within the namespace

@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The item JSON stored in an entry's {@code response} field (data-format.md §0 row 13). Written in the TypeScript
- * form, compact with camelCase timestamps: {@code {"namespace":[...],"key":"...","value":{...},"createdAt":"...",
- * "updatedAt":"..."}}. Read in both forms: Python writes {@code created_at}/{@code updated_at} and spaced separators.
+ * The item JSON stored in an entry's {@code response} field (docs/adapters.md, "LangGraph4j: semantic memory
+ * store"). Written in the TypeScript form, compact with camelCase timestamps:
+ * {@code {"namespace":[...],"key":"...","value":{...},"createdAt":"...","updatedAt":"..."}}. Read in both forms:
+ * Python writes {@code created_at}/{@code updated_at} and spaced separators.
  */
 final class ItemJson {
 

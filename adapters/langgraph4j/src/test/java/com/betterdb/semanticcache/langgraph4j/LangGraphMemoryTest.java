@@ -1,5 +1,6 @@
 package com.betterdb.semanticcache.langgraph4j;
 
+import com.betterdb.semanticcache.testing.llm.AdapterCacheFixture;
 import org.bsc.langgraph4j.CompiledGraph;
 import org.bsc.langgraph4j.RunnableConfig;
 import org.bsc.langgraph4j.StateGraph;
@@ -19,7 +20,7 @@ import static org.bsc.langgraph4j.action.AsyncNodeActionWithConfig.node_async;
 /** The store inside a real LangGraph4j graph: one node remembers a fact, the next recalls it by meaning. */
 class LangGraphMemoryTest {
 
-    private final MemoryFixture fx = new MemoryFixture("lgg")
+    private final AdapterCacheFixture fx = new AdapterCacheFixture("lgg")
             .place("Alice drinks her coffee black", 0.02)
             .place("What does Alice drink?", 0);
 
@@ -48,7 +49,7 @@ class LangGraphMemoryTest {
                 .compile();
 
         RunnableConfig config = LangGraphMemory.withStore(RunnableConfig.builder(),
-                new SemanticMemoryStore(fx.cache)).build();
+                new SemanticMemoryStore(fx.cache())).build();
         AgentState out = graph.invoke(Map.of("fact", "Alice drinks her coffee black",
                 "question", "What does Alice drink?"), config).orElseThrow();
 

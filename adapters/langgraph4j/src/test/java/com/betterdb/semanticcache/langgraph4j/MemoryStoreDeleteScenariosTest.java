@@ -1,5 +1,6 @@
 package com.betterdb.semanticcache.langgraph4j;
 
+import com.betterdb.semanticcache.testing.llm.AdapterCacheFixture;
 import com.betterdb.semanticcache.ValkeyCommandError;
 import com.betterdb.semanticcache.filter.Filter;
 import com.betterdb.semanticcache.store.CacheStore;
@@ -32,11 +33,11 @@ class MemoryStoreDeleteScenariosTest {
     private final List<List<String>> deletes = new CopyOnWriteArrayList<>();
     private Function<Integer, Mono<List<Candidate>>> pages;
     private Function<List<String>, Long> delCount = keys -> (long) keys.size();
-    private MemoryFixture fx;
+    private AdapterCacheFixture fx;
 
     private SemanticMemoryStore store() {
         var memory = CacheStores.inMemory();
-        fx = new MemoryFixture(NAME, keys -> new ForwardingCacheStore() {
+        fx = new AdapterCacheFixture(NAME, keys -> new ForwardingCacheStore() {
             private final CacheStore inner = memory.open(keys);
 
             @Override
@@ -57,7 +58,7 @@ class MemoryStoreDeleteScenariosTest {
                 return Mono.just(delCount.apply(entryKeys));
             }
         });
-        return new SemanticMemoryStore(fx.cache);
+        return new SemanticMemoryStore(fx.cache());
     }
 
     @AfterEach

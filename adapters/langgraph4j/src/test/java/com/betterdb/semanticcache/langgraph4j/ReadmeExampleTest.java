@@ -1,5 +1,6 @@
 package com.betterdb.semanticcache.langgraph4j;
 
+import com.betterdb.semanticcache.testing.llm.AdapterCacheFixture;
 import com.betterdb.semanticcache.testing.ReadmeSnippets;
 import org.junit.jupiter.api.Test;
 
@@ -19,9 +20,9 @@ class ReadmeExampleTest {
 
     @Test
     void theExampleStoresAndFindsTheMemory() {
-        try (var fx = new MemoryFixture("readme-lg").place("Alice drinks her coffee black", 0.03)
+        try (var fx = new AdapterCacheFixture("readme-lg").place("Alice drinks her coffee black", 0.03)
                 .place("What does Alice drink?", 0)) {
-            assertThat(ReadmeExample.remember(fx.cache)).isEqualTo("Alice drinks her coffee black / 1 similar");
+            assertThat(ReadmeExample.remember(fx.cache())).isEqualTo("Alice drinks her coffee black / 1 similar");
         }
     }
 }

@@ -1,5 +1,6 @@
 package com.betterdb.semanticcache.langgraph4j;
 
+import com.betterdb.semanticcache.testing.llm.AdapterCacheFixture;
 import com.betterdb.semanticcache.CacheEntry;
 import com.betterdb.semanticcache.StoreOptions;
 import com.betterdb.semanticcache.filter.Filter;
@@ -22,8 +23,8 @@ class SemanticMemoryStoreTest {
     private static final List<String> ALICE = List.of("user", "alice");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final MemoryFixture fx = new MemoryFixture("lg");
-    private final SemanticMemoryStore store = new SemanticMemoryStore(fx.cache);
+    private final AdapterCacheFixture fx = new AdapterCacheFixture("lg");
+    private final SemanticMemoryStore store = new SemanticMemoryStore(fx.cache());
 
     @AfterEach
     void close() {
@@ -31,7 +32,7 @@ class SemanticMemoryStoreTest {
     }
 
     private List<CacheEntry> entries(String category) {
-        return fx.cache.entries(Filter.category(category), 0, 100).block();
+        return fx.cache().entries(Filter.category(category), 0, 100).block();
     }
 
     private static Map<String, Object> content(String text) {
@@ -56,7 +57,7 @@ class SemanticMemoryStoreTest {
     }
 
     @Test
-    void entriesHaveTheSharedLayout() throws Exception { // data-format.md §14.4, §0 row 13
+    void entriesHaveTheSharedLayout() throws Exception { // docs/adapters.md, the memory store's item layout
         fx.place("Alice likes coffee", 0.3);
         store.put(List.of("user", "alice", "memories"), "m1", content("Alice likes coffee")).block();
         List<CacheEntry> rows = entries("user:alice:memories");
@@ -90,17 +91,17 @@ class SemanticMemoryStoreTest {
         v.put("n", 2);
         fx.place("{\"likes\":\"tea\",\"n\":2}", 0.4);
         store.put(ALICE, "pref", v).block();
-        assertThat(fx.embedded).contains("{\"likes\":\"tea\",\"n\":2}");
+        assertThat(fx.embedded()).contains("{\"likes\":\"tea\",\"n\":2}");
         fx.place("tea", 0.5);
-        new SemanticMemoryStore(fx.cache, "likes").put(ALICE, "pref2", v).block();
-        assertThat(fx.embedded).contains("tea");
+        new SemanticMemoryStore(fx.cache(), "likes").put(ALICE, "pref2", v).block();
+        assertThat(fx.embedded()).contains("tea");
     }
 
     @Test
     void putReplacesTheItemAndKeepsItsCreationTime() {
         fx.place("v1", 0.3).place("v2", 0.4);
         store.put(ALICE, "m1", Map.of("content", "v1")).block();
-        fx.clock.advance(java.time.Duration.ofMinutes(1));
+        fx.clock().advance(java.time.Duration.ofMinutes(1));
         store.put(ALICE, "m1", Map.of("content", "v2")).block();
         assertThat(entries("user:alice")).hasSize(1);
         Item item = store.get(ALICE, "m1").block();
@@ -123,7 +124,7 @@ class SemanticMemoryStoreTest {
                 .containsExactly("near", "mid", "far");
         assertThat(store.search(ALICE, "query", 10, 0.05).block()).extracting(Item::key).containsExactly("near");
         // not lookups: no stats
-        assertThat(fx.cache.stats().block().total()).isZero();
+        assertThat(fx.cache().stats().block().total()).isZero();
     }
 
     @Test
@@ -131,7 +132,7 @@ class SemanticMemoryStoreTest {
         fx.place("a", 0.3).place("b", 0.4).place("c", 0.5);
         for (String k : List.of("a", "b", "c")) {
             store.put(ALICE, k, Map.of("content", k)).block();
-            fx.clock.advance(java.time.Duration.ofMillis(1));
+            fx.clock().advance(java.time.Duration.ofMillis(1));
         }
         assertThat(store.search(ALICE, null, 10).block()).extracting(Item::key).containsExactly("a", "b", "c");
         assertThat(store.search(ALICE, "", 2).block()).extracting(Item::key).containsExactly("a", "b");
@@ -143,7 +144,7 @@ class SemanticMemoryStoreTest {
         store.put(ALICE, "m1", Map.of("content", "x")).block();
         store.put(ALICE, "m2", Map.of("content", "y")).block();
         // a duplicate as a concurrent writer could leave it
-        fx.cache.store("x", "{\"namespace\":[\"user\",\"alice\"],\"key\":\"m1\",\"value\":{},\"createdAt\":\"\","
+        fx.cache().store("x", "{\"namespace\":[\"user\",\"alice\"],\"key\":\"m1\",\"value\":{},\"createdAt\":\"\","
                 + "\"updatedAt\":\"\"}", StoreOptions.builder().category("user:alice").build()).block();
         assertThat(store.delete(ALICE, "m1").block()).isEqualTo(2);
         assertThat(store.get(ALICE, "m1").blockOptional()).isEmpty();
@@ -173,11 +174,11 @@ class SemanticMemoryStoreTest {
         String ts = "{\"namespace\":[\"user\",\"alice\"],\"key\":\"from-ts\",\"value\":{\"content\":\"ts\"},"
                 + "\"createdAt\":\"2026-08-21T20:03:17.123Z\",\"updatedAt\":\"2026-08-21T20:03:17.123Z\"}";
         fx.place("py", 0.3).place("ts", 0.4).place("not an item", 0.5);
-        fx.cache.initialize().block();
+        fx.cache().initialize().block();
         StoreOptions opts = StoreOptions.builder().category("user:alice").metadata(Map.of("key", "k")).build();
-        fx.cache.store("py", py, opts).block();
-        fx.cache.store("ts", ts, opts).block();
-        fx.cache.store("not an item", "plain text response", opts).block();
+        fx.cache().store("py", py, opts).block();
+        fx.cache().store("ts", ts, opts).block();
+        fx.cache().store("not an item", "plain text response", opts).block();
 
         Item fromPy = store.get(ALICE, "from-py").block();
         assertThat(fromPy.value()).containsEntry("content", "py");
@@ -196,7 +197,7 @@ class SemanticMemoryStoreTest {
             fx.place("text " + i, 0.3);
             keys.add("k" + i);
             store.put(ALICE, "k" + i, Map.of("content", "text " + i)).block();
-            fx.clock.advance(java.time.Duration.ofMillis(1));
+            fx.clock().advance(java.time.Duration.ofMillis(1));
         }
         assertThat(store.get(ALICE, "k" + (SemanticMemoryStore.PAGE + 3)).block()).isNotNull();
         assertThat(store.delete(ALICE, "k" + (SemanticMemoryStore.PAGE + 4)).block()).isEqualTo(1);

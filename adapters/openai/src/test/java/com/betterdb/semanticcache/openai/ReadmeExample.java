@@ -34,8 +34,8 @@ public final class ReadmeExample {
     }
 
     static Mono<String> ask(OpenAIClientAsync openai, SemanticCache cache, String question) {
-        // README-BEGIN chat
-        CachingOpenAIClient cached = CachingOpenAIClient.create(openai, cache);   // openai: your OpenAIClientAsync
+        // README-BEGIN openai
+        var cached = new SemanticCacheOpenAIClient(openai, cache);               // openai: your OpenAIClientAsync
         ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
                 .model(ChatModel.GPT_4O_MINI)
                 .addSystemMessage("You are a terse geography tutor.")            // part of what must match
@@ -43,13 +43,13 @@ public final class ReadmeExample {
                 .build();
         return cached.chat().completions().create(params)                         // Mono<ChatCompletion>
                 .map(c -> c.choices().get(0).message().content().orElse("")
-                        + (CachingOpenAIClient.isCached(c) ? " (cached)" : ""));
-        // README-END chat
+                        + (SemanticCacheOpenAIClient.isCached(c) ? " (cached)" : ""));
+        // README-END openai
     }
 
     static Mono<String> askResponses(OpenAIClientAsync openai, SemanticCache cache, String question) {
-        // README-BEGIN responses
-        CachingOpenAIClient cached = CachingOpenAIClient.create(openai, cache);
+        // README-BEGIN openai-responses
+        var cached = new SemanticCacheOpenAIClient(openai, cache);
         ResponseCreateParams params = ResponseCreateParams.builder()
                 .model(ChatModel.GPT_4O_MINI)
                 .instructions("You are a terse geography tutor.")               // part of what must match
@@ -57,7 +57,7 @@ public final class ReadmeExample {
                 .build();
         return cached.responses().create(params)                                  // Mono<Response>
                 .map(r -> r.output().get(0).asMessage().content().get(0).asOutputText().text()
-                        + (CachingOpenAIClient.isCached(r) ? " (cached)" : ""));
-        // README-END responses
+                        + (SemanticCacheOpenAIClient.isCached(r) ? " (cached)" : ""));
+        // README-END openai-responses
     }
 }

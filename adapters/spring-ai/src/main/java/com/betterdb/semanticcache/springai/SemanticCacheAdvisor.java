@@ -2,13 +2,12 @@ package com.betterdb.semanticcache.springai;
 
 import com.betterdb.semanticcache.Answer;
 import com.betterdb.semanticcache.ComputeResult;
-import com.betterdb.semanticcache.GetOrComputeOptions;
 import com.betterdb.semanticcache.SemanticCache;
 import com.betterdb.semanticcache.adapter.CacheHitMetadata;
 import com.betterdb.semanticcache.adapter.CachedCall;
 import com.betterdb.semanticcache.adapter.CachingOptions;
+import com.betterdb.semanticcache.adapter.RequestScope;
 import com.betterdb.semanticcache.adapter.SemanticParams;
-import com.betterdb.semanticcache.prompt.Prompt;
 import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.client.advisor.api.Advisor;
@@ -35,6 +34,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A Spring AI {@link CallAdvisor} and {@link StreamAdvisor} that answers a {@code ChatClient} request from a
@@ -48,10 +50,12 @@ import java.util.Objects;
  * String answer = chat.prompt().system("You are terse.").user("What is the capital of France?").call().content();
  * }</pre>
  *
- * <p><b>What is matched</b>: the last user message ({@link SpringAiRequests}; media by their refs), within the
- * prompt's system prompt and model ({@link com.betterdb.semanticcache.adapter.MatchScope}): two different system
- * prompts never share answers, and neither do two models. The model is the prompt's ({@code ChatOptions.getModel()}),
- * else {@link Builder#defaultModel(String)}. Earlier turns, sampling options and the output format are not matched.
+ * <p>What is matched, what is stored, what is never cached, hits, joins and failures are those of every adapter
+ * (docs/adapters.md): the last user message by meaning ({@link SpringAiRequests}; media by their refs), within the
+ * prompt's {@link RequestScope}: its system messages and its model, so two different system prompts never share
+ * answers, and neither do two models. The model is the prompt's ({@code ChatOptions.getModel()}: a
+ * {@code ChatClient} fills it from the chat model's default options), else {@link Builder#defaultModel(String)},
+ * else {@code ""} (a chat model that reports no default model: such requests share answers only with each other).
  * <b>Not cached</b> (the chain is called as if the advisor were absent): requests with tool callbacks, requests whose
  * last message is not a user message, video media, requests with {@link #SKIP} set, and responses that are not a
  * complete text answer (tool calls, a finish reason other than STOP, empty text).
@@ -59,12 +63,11 @@ import java.util.Objects;
  * <p><b>Per call</b>: {@code .advisors(a -> a.param(SemanticCacheAdvisor.CATEGORY, "faq")
  * .param(SemanticCacheAdvisor.THRESHOLD, 0.05))}.
  *
- * <p><b>A hit</b> is a {@link ChatResponse} with one generation holding the cached text, finish reason {@code STOP},
- * usage of zero tokens, and the {@link CacheHitMetadata} keys ({@code semantic_cache.hit = true}, similarity, matched
- * key, cost saved) in the response metadata, the assistant message's properties and the advisor context
+ * <p><b>A hit</b> (or a join) is a {@link ChatResponse} with one generation holding the cached text, finish reason
+ * {@code STOP}, the requested model, usage of zero tokens, and the {@link CacheHitMetadata} marks in the response
+ * metadata, the assistant message's properties, the generation metadata and the advisor context
  * ({@link #isCached(ChatResponse)}). <b>A miss</b> returns the chain's own response after storing its text with the
- * model and token usage it reports. A provider error reaches the caller and nothing is stored. When the cache fails,
- * the call still goes to the model ({@code semantic_cache_fail_open_total}) unless fail-open is off.
+ * model that answered and its token usage.
  *
  * <p><b>Streaming</b>: a hit is one chunk with the whole cached text; a miss streams the model's chunks through as they
  * come, stores the assembled answer, then completes.
@@ -101,7 +104,7 @@ public final class SemanticCacheAdvisor implements CallAdvisor, StreamAdvisor {
         return new Builder(cache);
     }
 
-    /** Whether a response was served from the semantic cache. */
+    /** Whether a response was not produced by a model call of its own (a hit or a join): no tokens spent. */
     public static boolean isCached(ChatResponse response) {
         return response != null && response.getMetadata() != null
                 && Boolean.TRUE.equals(response.getMetadata().get(CacheHitMetadata.HIT));
@@ -125,15 +128,17 @@ public final class SemanticCacheAdvisor implements CallAdvisor, StreamAdvisor {
         if (plan == null) {
             return chain.nextCall(request);
         }
-        CachedCall.Outcome<ChatClientResponse> out = CachedCall.getOrCompute(cache, plan.prompt, plan.options,
-                        () -> Mono.fromCallable(() -> chain.nextCall(request)).subscribeOn(Schedulers.boundedElastic()),
-                        r -> answerOf(r.chatResponse() == null ? List.of() : List.of(r.chatResponse()), plan.model))
-                .block();
-        Objects.requireNonNull(out, "no outcome");
-        return out.rebuild() ? cachedResponse(request, out.result(), plan.model) : out.response();
+        return plan.readThrough(cache,
+                () -> Mono.fromCallable(() -> chain.nextCall(request)).subscribeOn(Schedulers.boundedElastic()),
+                r -> answerOf(r.chatResponse() == null ? List.of() : List.of(r.chatResponse()), plan.model),
+                hit -> cachedResponse(request, hit, plan.model)).block();
     }
 
     // -------------------------------------------------------------------------------------------------- stream
+
+    /** A stream's outcome: the chunks that went through (a miss), or one rebuilt chunk still to send. */
+    private record Streamed(List<ChatClientResponse> chunks, boolean rebuilt) {
+    }
 
     @Override
     public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
@@ -142,14 +147,16 @@ public final class SemanticCacheAdvisor implements CallAdvisor, StreamAdvisor {
             return chain.nextStream(request);
         }
         return Flux.create(sink -> {
-            Disposable run = CachedCall.getOrCompute(cache, plan.prompt, plan.options,
+            Disposable run = plan.readThrough(cache,
                             // chunks go through as they come; the list is the whole answer, stored on completion
-                            () -> chain.nextStream(request).doOnNext(sink::next).collectList(),
-                            chunks -> answerOf(chunks.stream().map(ChatClientResponse::chatResponse)
-                                    .filter(Objects::nonNull).toList(), plan.model))
+                            () -> chain.nextStream(request).doOnNext(sink::next).collectList()
+                                    .map(chunks -> new Streamed(chunks, false)),
+                            out -> answerOf(out.chunks().stream().map(ChatClientResponse::chatResponse)
+                                    .filter(Objects::nonNull).toList(), plan.model),
+                            hit -> new Streamed(List.of(cachedResponse(request, hit, plan.model)), true))
                     .subscribe(out -> {
-                        if (out.rebuild()) {
-                            sink.next(cachedResponse(request, out.result(), plan.model));
+                        if (out.rebuilt()) {
+                            out.chunks().forEach(sink::next);
                         }
                         sink.complete();
                     }, sink::error);
@@ -159,7 +166,12 @@ public final class SemanticCacheAdvisor implements CallAdvisor, StreamAdvisor {
 
     // -------------------------------------------------------------------------------------------------- rules
 
-    private record Plan(Mono<Prompt> prompt, GetOrComputeOptions options, String model) {
+    private record Plan(RequestScope scope, Mono<SemanticParams> params, String model, CachingOptions options) {
+        <R> Mono<R> readThrough(SemanticCache cache, Supplier<Mono<R>> provider,
+                                Function<? super R, Optional<Answer>> answerOf,
+                                Function<? super ComputeResult, ? extends R> rebuild) {
+            return CachedCall.readThrough(cache, options, scope, params, provider, answerOf, rebuild);
+        }
     }
 
     /** The cache plan of a request, or {@code null} when it is not cached (see the class comment). */
@@ -189,24 +201,23 @@ public final class SemanticCacheAdvisor implements CallAdvisor, StreamAdvisor {
         if (context.get(THRESHOLD) instanceof Number threshold) {
             o = o.withThreshold(threshold.doubleValue());
         }
-        Mono<Prompt> lookup = SpringAiRequests.semanticParams(messages, model, o.normalizer())
-                .map(SemanticParams::prompt);
-        return new Plan(lookup, o.forCall(cache, model, SpringAiRequests.systemTexts(messages)), model);
+        return new Plan(SpringAiRequests.scope(messages, model),
+                SpringAiRequests.prepareSemanticParams(messages, model, o.normalizer()), model, o);
     }
 
     /**
-     * What is stored for a response (its chunks, for a stream), or {@code null} when it must not be: a complete text
-     * answer (finish reason STOP or none) without tool calls. Model: the request's, else the response's; token counts
-     * when the provider reported them.
+     * What is stored for a response (its chunks, for a stream), or empty when it must not be: a complete text answer
+     * (finish reason STOP or none) without tool calls. Model: the one that answered (the response's), else the
+     * requested one; token counts when the provider reported them.
      */
-    static Answer answerOf(List<ChatResponse> responses, String requestModel) {
+    static Optional<Answer> answerOf(List<ChatResponse> responses, String requestModel) {
         StringBuilder text = new StringBuilder();
         String finish = null;
         String responseModel = null;
         Usage usage = null;
         for (ChatResponse r : responses) {
             if (r.hasToolCalls()) {
-                return null;
+                return Optional.empty();
             }
             for (Generation g : r.getResults()) {
                 if (g.getOutput() != null && g.getOutput().getText() != null) {
@@ -230,11 +241,11 @@ public final class SemanticCacheAdvisor implements CallAdvisor, StreamAdvisor {
             }
         }
         if (text.length() == 0 || (finish != null && !finish.equalsIgnoreCase("stop"))) {
-            return null;
+            return Optional.empty();
         }
-        String model = requestModel != null && !requestModel.isEmpty() ? requestModel : responseModel;
-        return usage == null ? new Answer(text.toString(), model, null, null)
-                : new Answer(text.toString(), model, usage.getPromptTokens(), usage.getCompletionTokens());
+        String model = responseModel != null ? responseModel : requestModel;
+        return Optional.of(usage == null ? new Answer(text.toString(), model, null, null)
+                : new Answer(text.toString(), model, usage.getPromptTokens(), usage.getCompletionTokens()));
     }
 
     /** A hit (or a joined concurrent computation) as a Spring AI response, marked as such, with zero tokens used. */
@@ -244,9 +255,10 @@ public final class SemanticCacheAdvisor implements CallAdvisor, StreamAdvisor {
         Generation generation = new Generation(message,
                 ChatGenerationMetadata.builder().finishReason("STOP").metadata(hit).build());
         ChatResponseMetadata.Builder metadata = ChatResponseMetadata.builder()
+                .id(CacheHitMetadata.responseId(result))
                 .usage(new DefaultUsage(0, 0, 0))
                 .metadata(hit);
-        if (model != null) {
+        if (model != null && !model.isEmpty()) {
             metadata.model(model);
         }
         ChatResponse response = ChatResponse.builder().generations(List.of(generation)).metadata(metadata.build())
@@ -275,8 +287,9 @@ public final class SemanticCacheAdvisor implements CallAdvisor, StreamAdvisor {
         }
 
         /**
-         * The model to match and store when a prompt names none (the chat model's own default, which the advisor
-         * cannot see). Without it such requests are matched across models.
+         * The model of the scope when a prompt names none (a {@code ChatClient} puts the chat model's default options
+         * into the prompt, so this matters only for a chat model that reports no default model). Without it such
+         * requests have the model {@code ""}: they share answers with each other, never with ones naming a model.
          */
         public Builder defaultModel(String model) {
             this.defaultModel = model;

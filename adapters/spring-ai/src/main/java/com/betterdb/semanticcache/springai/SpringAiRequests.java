@@ -1,6 +1,7 @@
 package com.betterdb.semanticcache.springai;
 
 import com.betterdb.semanticcache.adapter.ContentParts;
+import com.betterdb.semanticcache.adapter.RequestScope;
 import com.betterdb.semanticcache.adapter.SemanticParams;
 import com.betterdb.semanticcache.prompt.BinaryKind;
 import com.betterdb.semanticcache.prompt.BinaryNormalizer;
@@ -23,7 +24,8 @@ import java.util.Objects;
 
 /**
  * The cache lookup parameters of a Spring AI {@link Prompt} (the reference packages' {@code prepare_semantic_params},
- * api.md §5, applied to Spring AI's message types). Pure: no I/O besides what the normalizer does.
+ * docs/adapters.md "Reading a request", applied to Spring AI's message types). Pure: no I/O besides what the
+ * normalizer does.
  *
  * <ol>
  *   <li>The <b>last {@link UserMessage}</b> is selected; none gives text {@code ""}. System, assistant and tool
@@ -37,26 +39,27 @@ import java.util.Objects;
  *       (the advisor does not cache such requests).</li>
  *   <li>The model is the prompt's {@link ChatOptions#getModel()}, which may be {@code null}.</li>
  * </ol>
+ * The {@link #scope} (what must be equal besides the text) is the model and the system messages.
  */
 public final class SpringAiRequests {
 
     private SpringAiRequests() {
     }
 
-    /** {@link #semanticParams(Prompt, BinaryNormalizer)} with {@link Normalizers#defaultNormalizer()}. */
-    public static Mono<SemanticParams> semanticParams(Prompt prompt) {
-        return semanticParams(prompt, Normalizers.defaultNormalizer());
+    /** {@link #prepareSemanticParams(Prompt, BinaryNormalizer)} with {@link Normalizers#defaultNormalizer()}. */
+    public static Mono<SemanticParams> prepareSemanticParams(Prompt prompt) {
+        return prepareSemanticParams(prompt, Normalizers.defaultNormalizer());
     }
 
     /** The lookup parameters of a prompt: its last user message and its model. */
-    public static Mono<SemanticParams> semanticParams(Prompt prompt, BinaryNormalizer normalizer) {
+    public static Mono<SemanticParams> prepareSemanticParams(Prompt prompt, BinaryNormalizer normalizer) {
         Objects.requireNonNull(prompt, "prompt");
-        return semanticParams(prompt.getInstructions(), model(prompt), normalizer);
+        return prepareSemanticParams(prompt.getInstructions(), model(prompt), normalizer);
     }
 
     /** The lookup parameters of a message list; {@code model} is passed through (may be {@code null}). */
-    public static Mono<SemanticParams> semanticParams(List<Message> messages, String model,
-                                                      BinaryNormalizer normalizer) {
+    public static Mono<SemanticParams> prepareSemanticParams(List<Message> messages, String model,
+                                                             BinaryNormalizer normalizer) {
         Objects.requireNonNull(messages, "messages");
         Objects.requireNonNull(normalizer, "normalizer");
         UserMessage last = lastUserMessage(messages);
@@ -69,14 +72,9 @@ public final class SpringAiRequests {
         }
         List<Mono<ContentBlock>> parts = new ArrayList<>();
         if (!text.isEmpty()) {
-            parts.add(Mono.just(ContentBlock.text(text)));
+            parts.add(ContentParts.text(text));
         }
-        for (Media m : last.getMedia()) {
-            Mono<ContentBlock> part = part(m, normalizer);
-            if (part != null) {
-                parts.add(part);
-            }
-        }
+        parts.addAll(ContentParts.each(last.getMedia(), m -> part(m, normalizer)));
         return ContentParts.params(parts, model);
     }
 
@@ -86,15 +84,21 @@ public final class SpringAiRequests {
         return o == null ? null : o.getModel();
     }
 
-    /** The text of every system message, in order. */
-    public static List<String> systemTexts(List<Message> messages) {
-        List<String> out = new ArrayList<>();
+    /** What besides the user's text must be equal to share an answer: the prompt's model and system messages. */
+    public static RequestScope scope(Prompt prompt) {
+        Objects.requireNonNull(prompt, "prompt");
+        return scope(prompt.getInstructions(), model(prompt));
+    }
+
+    /** The scope of a message list sent to {@code model} ({@code null}: the prompt names none). */
+    public static RequestScope scope(List<Message> messages, String model) {
+        List<String> system = new ArrayList<>();
         for (Message m : messages) {
             if (m instanceof SystemMessage s) {
-                out.add(s.getText());
+                system.add(RequestScope.part("system", s.getText()));
             }
         }
-        return out;
+        return RequestScope.of(model, system);
     }
 
     static UserMessage lastUserMessage(List<Message> messages) {
@@ -108,13 +112,8 @@ public final class SpringAiRequests {
 
     /** Whether every medium of the message has a content-block form (video has none). */
     static boolean representable(UserMessage message) {
-        for (Media m : message.getMedia()) {
-            if (kind(m) == null || !(m.getData() instanceof byte[] || m.getData() instanceof String
-                    || m.getData() instanceof URI || m.getData() instanceof URL)) {
-                return false;
-            }
-        }
-        return true;
+        return ContentParts.representable(ContentParts.each(message.getMedia(),
+                m -> part(m, Normalizers.defaultNormalizer())));
     }
 
     private static Mono<ContentBlock> part(Media m, BinaryNormalizer n) {

@@ -1,8 +1,8 @@
 package com.betterdb.semanticcache.springai;
 
 import com.betterdb.semanticcache.testing.ReadmeSnippets;
-import com.betterdb.semanticcache.testing.llm.ChatCacheFixture;
-import com.betterdb.semanticcache.testing.llm.OpenAiCompatibleServer;
+import com.betterdb.semanticcache.testing.llm.AdapterCacheFixture;
+import com.betterdb.semanticcache.testing.llm.LoopbackLlmServer;
 import org.junit.jupiter.api.Test;
 import org.springframework.ai.openai.OpenAiChatModel;
 import org.springframework.ai.openai.OpenAiChatOptions;
@@ -23,11 +23,13 @@ class ReadmeExampleTest {
 
     @Test
     void theExampleAnswersFromTheModelThenFromTheCache() {
-        try (var fx = new ChatCacheFixture("readme-sai"); var server = new OpenAiCompatibleServer().reply("Paris.")) {
-            var chatModel = OpenAiChatModel.builder().options(OpenAiChatOptions.builder().baseUrl(server.baseUrl())
-                    .apiKey("test-key").model("gpt-4o-mini").maxRetries(0).build()).build();
-            assertThat(ReadmeExample.ask(chatModel, fx.cache, ChatCacheFixture.QUESTION)).isEqualTo("Paris.");
-            assertThat(ReadmeExample.ask(chatModel, fx.cache, ChatCacheFixture.PARAPHRASE)).isEqualTo("Paris. (cached)");
+        try (var fx = new AdapterCacheFixture("readme-sai"); var server = LoopbackLlmServer.start().reply("Paris.")) {
+            var chatModel = OpenAiChatModel.builder().options(OpenAiChatOptions.builder()
+                    .baseUrl(server.baseUrl() + "/v1").apiKey("test-key").model("gpt-4o-mini").maxRetries(0).build())
+                    .build();
+            assertThat(ReadmeExample.ask(chatModel, fx.cache(), AdapterCacheFixture.QUESTION)).isEqualTo("Paris.");
+            assertThat(ReadmeExample.ask(chatModel, fx.cache(), AdapterCacheFixture.PARAPHRASE))
+                    .isEqualTo("Paris. (cached)");
             assertThat(server.requestCount()).isEqualTo(1);
             assertThat(fx.failOpens()).isZero();
         }

@@ -30,7 +30,7 @@ class SpringAiRequestsTest {
     private static final BinaryNormalizer FIXED = ref -> Mono.just("sha256:imagehash");
 
     private static SemanticParams params(List<Message> messages, String model) {
-        return SpringAiRequests.semanticParams(messages, model, Normalizers.defaultNormalizer()).block();
+        return SpringAiRequests.prepareSemanticParams(messages, model, Normalizers.defaultNormalizer()).block();
     }
 
     private static ContentBlock.Binary binary(SemanticParams p, int i) {
@@ -45,11 +45,12 @@ class SpringAiRequestsTest {
     void systemAndUserGiveTheUserTextAndTheOptionsModel() { // ADP-01
         Prompt prompt = new Prompt(List.of(new SystemMessage("You are helpful."),
                 new UserMessage("What is the capital of France?")), ChatOptions.builder().model("gpt-4o").build());
-        SemanticParams p = SpringAiRequests.semanticParams(prompt).block();
+        SemanticParams p = SpringAiRequests.prepareSemanticParams(prompt).block();
         assertThat(p.text()).isEqualTo("What is the capital of France?");
         assertThat(p.model()).isEqualTo("gpt-4o");
         assertThat(p.blocks()).isNull();
-        assertThat(SpringAiRequests.systemTexts(prompt.getInstructions())).containsExactly("You are helpful.");
+        assertThat(SpringAiRequests.scope(prompt).system()).containsExactly("system:You are helpful.");
+        assertThat(SpringAiRequests.scope(prompt).model()).isEqualTo("gpt-4o");
     }
 
     @Test
@@ -59,13 +60,13 @@ class SpringAiRequestsTest {
         SemanticParams none = params(List.of(new SystemMessage("You are helpful.")), "gpt-4o");
         assertThat(none.text()).isEmpty();
         assertThat(none.model()).isEqualTo("gpt-4o");
-        assertThat(SpringAiRequests.semanticParams(new Prompt("hi")).block().model()).isNull();
+        assertThat(SpringAiRequests.prepareSemanticParams(new Prompt("hi")).block().model()).isNull();
     }
 
     @Test
     void mediaMakeBlocksTextFirst() { // ADP-05
         Media image = new Media(MimeTypeUtils.IMAGE_PNG, URI.create("https://example.com/img.png"));
-        SemanticParams p = SpringAiRequests.semanticParams(List.of(user("What is in this image?", image)), "gpt-4o",
+        SemanticParams p = SpringAiRequests.prepareSemanticParams(List.of(user("What is in this image?", image)), "gpt-4o",
                 FIXED).block();
         assertThat(p.text()).isEqualTo("What is in this image?");
         assertThat(p.blocks()).hasSize(2);

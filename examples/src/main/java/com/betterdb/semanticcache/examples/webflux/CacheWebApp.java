@@ -1,12 +1,7 @@
 package com.betterdb.semanticcache.examples.webflux;
 
 import com.betterdb.semanticcache.SemanticCache;
-import com.betterdb.semanticcache.SemanticCacheOptions;
 import com.betterdb.semanticcache.StoreOptions;
-import com.betterdb.semanticcache.embed.local.LocalEmbedder;
-import com.betterdb.semanticcache.store.CacheStoreFactory;
-import com.betterdb.semanticcache.store.CacheStores;
-import io.lettuce.core.RedisClient;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -25,9 +20,14 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
  * returns it. {@code GET /stats} shows the cache's counters. Nothing blocks: the cache returns {@code Mono}s that the
  * handlers compose.
  *
+ * <p>The {@link SemanticCache} comes from {@code semantic-cache-spring-boot-starter}, configured in
+ * {@code application.properties}: the in-memory store and the local model (bge-small-en-v1.5, at its calibrated
+ * threshold), initialized before the server accepts requests and closed after it stops.
+ *
  * <pre>./mvnw -B -q -Pdemo compile -Ddemo.main=com.betterdb.semanticcache.examples.webflux.CacheWebApp
  * curl -s localhost:8080/ask -H 'content-type: application/json' -d '{"prompt":"What is the capital of France?"}'</pre>
- * In-memory store and the local model unless {@code VALKEY_SEARCH_URL} is set.
+ * On Valkey + valkey-search instead, add
+ * {@code -Dexec.args="--betterdb.semantic-cache.store=valkey --betterdb.semantic-cache.valkey.url=$VALKEY_SEARCH_URL"}.
  */
 @SpringBootApplication
 public class CacheWebApp {
@@ -40,46 +40,6 @@ public class CacheWebApp {
 
     public static void main(String[] args) {
         SpringApplication.run(CacheWebApp.class, args);
-    }
-
-    @Bean(destroyMethod = "close")
-    LocalEmbedder embedder() {
-        return LocalEmbedder.create();
-    }
-
-    /** The Valkey client, when {@code VALKEY_SEARCH_URL} is set; shut down after everything that uses it. */
-    public record Valkey(RedisClient client) implements AutoCloseable {
-        @Override
-        public void close() {
-            if (client != null) {
-                client.shutdown();
-            }
-        }
-    }
-
-    @Bean(destroyMethod = "close")
-    Valkey valkey() {
-        String url = System.getenv("VALKEY_SEARCH_URL");
-        return new Valkey(url == null || url.isBlank() ? null : RedisClient.create(url));
-    }
-
-    /**
-     * The cache depends on the client and the embedder, so Spring destroys it first: shutdown runs in dependency
-     * order (cache, then client and model).
-     */
-    @Bean(destroyMethod = "close")
-    SemanticCache semanticCache(LocalEmbedder embedder, Valkey valkey) {
-        CacheStoreFactory store = valkey.client() == null ? CacheStores.inMemory() : CacheStores.valkey(valkey.client());
-        SemanticCache cache = SemanticCache.create(SemanticCacheOptions.builder()
-                .name("webflux_demo")
-                .store(store)
-                .embedFn(embedder)
-                .batchEmbedFn(embedder)
-                .defaultThreshold(embedder.recommendedThreshold()) // the model's calibrated threshold
-                .discovery(SemanticCacheOptions.Discovery.disabled())
-                .build());
-        cache.initialize().block(Duration.ofSeconds(60)); // once, at start-up, on the main thread
-        return cache;
     }
 
     @Bean
