@@ -7,6 +7,7 @@ import com.betterdb.semanticcache.store.CacheKeys;
 import com.betterdb.semanticcache.store.EntryRecord;
 import com.betterdb.semanticcache.store.memory.InMemoryCacheStore;
 import com.betterdb.semanticcache.store.memory.InMemoryOptions;
+import com.betterdb.semanticcache.store.memory.RawBlockedScan;
 import reactor.core.publisher.Mono;
 
 import java.util.ArrayList;
@@ -23,8 +24,9 @@ import java.util.Random;
  *     -Dexec.mainClass=com.betterdb.semanticcache.bench.InMemoryBench
  * </pre>
  * KNN: random unit vectors (seed 42), dim 384, k = 1, no filter, one query at a time from one thread (after a
- * warm-up), so latency = one scan; the baseline rows scan the same vectors in a bare float[] with one thread (the
- * memory-speed floor), and {@code --no-hnsw} skips the approximate rows (HNSW build + recall@1 against exact;
+ * warm-up), so latency = one scan; the baseline rows scan the same vectors in a bare float[] with one thread and
+ * the scalar dot product, the "raw blocked kernel" rows with the store's vectorised block kernel alone, and
+ * {@code --no-hnsw} skips the approximate rows (HNSW build + recall@1 against exact;
  * {@code -Dbench.hnswEntries} (100000), {@code -Dbench.efSearch} (100)). Embedding: all-MiniLM-L6-v2 through
  * {@link LocalEmbedder}, texts of ~10 words, batch 1 (one {@code embed} at a time) vs batch 32 ({@code embedAll} of 32 texts). Ratios are against the baseline
  * row of the same run (10k entries; batch 1).
@@ -41,15 +43,19 @@ public final class InMemoryBench {
         System.out.println();
         System.out.println("| measurement | p50 | p99 | throughput | ratio vs baseline |");
         System.out.println("|---|---|---|---|---|");
-        Result raw10 = rawScan(10_000, 400);
+        Result raw10 = rawScan(10_000, 400, false);
         print("raw exact scan k=1, 10k x 384, one thread, no store (baseline)", raw10, raw10, "queries/s");
+        print("raw blocked kernel k=1, 10k x 384, one thread, no store", rawScan(10_000, 400, true), raw10,
+                "queries/s");
         Result base = knn(10_000, 400);
         print("store KNN k=1, 10k x 384", base, raw10, "queries/s");
         InMemoryOptions oneThread = InMemoryOptions.builder().parallelThreshold(Integer.MAX_VALUE).build();
         print("store KNN k=1, 10k x 384, one thread (no slices)", knnWith(10_000, 400, 1, Filter.all(), oneThread),
                 raw10, "queries/s");
-        Result raw100 = rawScan(100_000, 100);
+        Result raw100 = rawScan(100_000, 100, false);
         print("raw exact scan k=1, 100k x 384, one thread, no store (baseline)", raw100, raw100, "queries/s");
+        print("raw blocked kernel k=1, 100k x 384, one thread, no store", rawScan(100_000, 100, true), raw100,
+                "queries/s");
         Result big = knn(100_000, 100);
         print("store KNN k=1, 100k x 384", big, raw100, "queries/s");
         print("store KNN k=1, 100k x 384, one thread (no slices)", knnWith(100_000, 100, 1, Filter.all(), oneThread),
@@ -148,29 +154,24 @@ public final class InMemoryBench {
     }
 
     /**
-     * The memory-speed floor the store is measured against: the same random vectors in one contiguous float[],
-     * scanned by one thread with the store's dot product, best distance kept, nothing else (no entries, TTLs, keys).
+     * The floor the store is measured against: the same random vectors in one contiguous float[], scanned by one
+     * thread with the scalar dot product (one row at a time, as the store did before its blocked layout), best
+     * distance kept, nothing else (no entries, TTLs, keys). {@code blocked}: the store's blocked matrix and its
+     * vectorised kernel instead, still one thread and nothing else.
      */
-    private static Result rawScan(int n, int queries) {
+    private static Result rawScan(int n, int queries, boolean blocked) {
         Random r = new Random(42);
         float[] m = new float[n * DIM];
         for (int i = 0; i < n; i++) {
             System.arraycopy(unit(r), 0, m, i * DIM, DIM);
         }
+        RawBlockedScan kernel = blocked ? new RawBlockedScan(m, n, DIM) : null;
         long[] lat = new long[queries];
         int sink = 0;
         for (int w = 0; w < Math.max(20, queries / 4) + queries; w++) {
             float[] q = unit(r);
             long s = System.nanoTime();
-            float best = Float.POSITIVE_INFINITY;
-            int at = -1;
-            for (int row = 0; row < n; row++) {
-                float d = 1f - rawDot(q, m, row * DIM);
-                if (d < best) {
-                    best = d;
-                    at = row;
-                }
-            }
+            int at = kernel != null ? kernel.nearest(q) : nearest(q, m, n);
             sink += at;
             int i = w - Math.max(20, queries / 4);
             if (i >= 0) {
@@ -182,6 +183,19 @@ public final class InMemoryBench {
         }
         long total = Arrays.stream(lat).sum();
         return summarize(lat, queries, total);
+    }
+
+    private static int nearest(float[] q, float[] m, int n) {
+        float best = Float.POSITIVE_INFINITY;
+        int at = -1;
+        for (int row = 0; row < n; row++) {
+            float d = 1f - rawDot(q, m, row * DIM);
+            if (d < best) {
+                best = d;
+                at = row;
+            }
+        }
+        return at;
     }
 
     private static float rawDot(float[] a, float[] m, int off) {

@@ -16,7 +16,7 @@ import java.util.function.IntPredicate;
 
 /**
  * An HNSW graph (Lucene's builder and searcher, on heap) whose nodes are the rows of a {@link VectorMatrix}: node
- * {@code i} is row {@code i}, scored straight from the matrix array (no copy). Only this class touches Lucene, so the
+ * {@code i} is row {@code i}, scored straight from the matrix (no copy). Only this class touches Lucene, so the
  * dependency stays optional: it is loaded only when {@link HnswOptions} are configured.
  *
  * <p>Threads: {@link #sync} (called by writers after each append) and rebuilds take the write lock; searches the read
@@ -29,7 +29,8 @@ final class HnswIndex {
     private final HnswOptions options;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     // Graph state, guarded by lock.
-    private float[] data;
+    /** The rows the graph was last synced to (its nodes: rows [0, size)). */
+    private VectorMatrix.View<?> rows;
     private int dim;
     private int size;
     private long epoch = -1;
@@ -57,10 +58,10 @@ final class HnswIndex {
                 epoch = view.epoch;
                 dim = view.dim;
                 size = 0;
-                data = view.data;
+                rows = view;
                 builder = HnswGraphBuilder.create(new Scorers(), options.maxConn(), options.beamWidth(), SEED);
             }
-            data = view.data; // the same rows, possibly in a larger array
+            rows = view; // the same rows, and more
             while (size < view.count) {
                 int node = size++;
                 builder.addGraphNode(node);
@@ -93,12 +94,12 @@ final class HnswIndex {
                 return null;
             }
             OnHeapHnswGraph graph = builder.getGraph();
-            float[] d = data;
+            VectorMatrix.View<?> v = rows;
             int n = size;
             RandomVectorScorer scorer = new RandomVectorScorer() {
                 @Override
                 public float score(int node) {
-                    return similarity(InMemoryCacheStore.dot(query, d, node * dim));
+                    return similarity(v.dot(query, node));
                 }
 
                 @Override
@@ -140,13 +141,11 @@ final class HnswIndex {
     private final class Scorers implements RandomVectorScorerSupplier {
         @Override
         public RandomVectorScorer scorer(int ord) {
-            float[] m = data;
-            int off = ord * dim;
-            float[] row = java.util.Arrays.copyOfRange(m, off, off + dim);
+            float[] row = rows.row(ord);
             return new RandomVectorScorer() {
                 @Override
                 public float score(int node) {
-                    return similarity(InMemoryCacheStore.dot(row, data, node * dim));
+                    return similarity(rows.dot(row, node));
                 }
 
                 @Override

@@ -298,7 +298,9 @@ public final class InMemoryCacheStore implements CacheStore {
                 return Mono.fromCallable(() -> merge(List.of(scan(view, 0, view.count, query, k, prepared, now)), k))
                         .subscribeOn(Schedulers.parallel());
             }
-            int size = (view.count + slices - 1) / slices;
+            // Slices start at a block boundary, so no block is computed twice.
+            int blocks = (view.count + VectorMatrix.BLOCK - 1) / VectorMatrix.BLOCK;
+            int size = (blocks + slices - 1) / slices * VectorMatrix.BLOCK;
             return Flux.range(0, slices)
                     .parallel(slices)
                     .runOn(Schedulers.parallel())
@@ -333,7 +335,7 @@ public final class InMemoryCacheStore implements CacheStore {
         Entry[] bestE = new Entry[rows.length];
         int n = 0;
         for (int row : rows) {
-            float d = 1f - dot(query, view.data, row * view.dim);
+            float d = 1f - view.dot(query, row);
             Entry e = view.owner(row);
             int i = n++;
             while (i > 0 && before(d, e.key, bestD[i - 1], bestE[i - 1].key)) {
@@ -360,27 +362,25 @@ public final class InMemoryCacheStore implements CacheStore {
     }
 
     /**
-     * Rows {@code [from, to)} of the matrix: the distance of every row first (a stream through contiguous memory),
-     * and only for a row that would enter the best k, the checks that need its entry: still the live entry of its
+     * Rows {@code [from, to)} of the matrix: the distances of a block of rows first (vectorised, see
+     * {@link VectorMatrix}), and only for a row that would enter the best k, the checks that need its entry: still the live entry of its
      * key (not a dead row), not expired, passes the filter. Same result as checking first: the checks do not depend
      * on the distance.
      */
     private TopK scan(VectorMatrix.View<Entry> view, int from, int to, float[] query, int k, Filter filter, long now) {
-        float[] data = view.data;
-        int dim = view.dim;
         // A linear insert into the sorted best-k arrays is fastest for the usual small k.
         float[] bestD = new float[k];
         Entry[] bestE = new Entry[k];
         int n = 0;
         float worst = Float.POSITIVE_INFINITY;
         List<Entry> expired = null;
-        float[] block = new float[Math.min(SCAN_BLOCK, Math.max(0, to - from))];
+        VectorMatrix.Scratch block = new VectorMatrix.Scratch();
         for (int row = from; row < to; row++) {
-            int at = (row - from) % SCAN_BLOCK;
-            if (at == 0) {
-                dots(query, data, dim, row, Math.min(to, row + SCAN_BLOCK), block);
+            int at = row % VectorMatrix.BLOCK;
+            if (at == 0 || row == from) {
+                view.dots(query, row / VectorMatrix.BLOCK, block);
             }
-            float d = 1f - block[at];
+            float d = 1f - block.out[at];
             if (n == k && d > worst) {
                 continue; // cannot enter (ties go on to the key comparison)
             }
@@ -467,7 +467,10 @@ public final class InMemoryCacheStore implements CacheStore {
         return out;
     }
 
-    /** Float32 dot product, four accumulators (valkey-search's SIMD kernels also sum in several lanes). */
+    /**
+     * Float32 dot product, four accumulators (valkey-search's SIMD kernels also sum in several lanes). The reference
+     * for {@link VectorMatrix.View#dots}, which sums in exactly this order.
+     */
     static float dot(float[] a, float[] b) {
         int n = a.length;
         float s0 = 0;
@@ -483,75 +486,6 @@ public final class InMemoryCacheStore implements CacheStore {
         }
         for (; i < n; i++) {
             s0 += a[i] * b[i];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    /** Rows whose dot products {@link #dots} computes at a time (a small buffer that stays in L1). */
-    private static final int SCAN_BLOCK = 64;
-
-    /**
-     * The dot products of {@code q} with rows {@code [from, to)} of {@code m} into {@code out[0..]}: two rows at a time,
-     * eight independent sums (four per row, in {@link #dot(float[], float[])}'s order, so each result is bit-identical
-     * to it), which keeps both floating-point adders busy where one row's four sums would wait on each other.
-     */
-    static void dots(float[] q, float[] m, int dim, int from, int to, float[] out) {
-        int row = from;
-        int o = 0;
-        for (; row + 1 < to; row += 2) {
-            int a = row * dim;
-            int b = a + dim;
-            float a0 = 0;
-            float a1 = 0;
-            float a2 = 0;
-            float a3 = 0;
-            float b0 = 0;
-            float b1 = 0;
-            float b2 = 0;
-            float b3 = 0;
-            int i = 0;
-            for (; i + 3 < dim; i += 4) {
-                float q0 = q[i];
-                float q1 = q[i + 1];
-                float q2 = q[i + 2];
-                float q3 = q[i + 3];
-                a0 += q0 * m[a + i];
-                a1 += q1 * m[a + i + 1];
-                a2 += q2 * m[a + i + 2];
-                a3 += q3 * m[a + i + 3];
-                b0 += q0 * m[b + i];
-                b1 += q1 * m[b + i + 1];
-                b2 += q2 * m[b + i + 2];
-                b3 += q3 * m[b + i + 3];
-            }
-            for (; i < dim; i++) {
-                a0 += q[i] * m[a + i];
-                b0 += q[i] * m[b + i];
-            }
-            out[o++] = (a0 + a1) + (a2 + a3);
-            out[o++] = (b0 + b1) + (b2 + b3);
-        }
-        if (row < to) {
-            out[o] = dot(q, m, row * dim);
-        }
-    }
-
-    /** {@link #dot(float[], float[])} of {@code a} and the row of {@code m} at {@code off}: the same sums in the same order. */
-    static float dot(float[] a, float[] m, int off) {
-        int n = a.length;
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            s0 += a[i] * m[off + i];
-            s1 += a[i + 1] * m[off + i + 1];
-            s2 += a[i + 2] * m[off + i + 2];
-            s3 += a[i + 3] * m[off + i + 3];
-        }
-        for (; i < n; i++) {
-            s0 += a[i] * m[off + i];
         }
         return (s0 + s1) + (s2 + s3);
     }
