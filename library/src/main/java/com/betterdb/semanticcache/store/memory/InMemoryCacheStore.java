@@ -363,9 +363,9 @@ public final class InMemoryCacheStore implements CacheStore {
 
     /**
      * Rows {@code [from, to)} of the matrix: the distances of a block of rows first (vectorised, see
-     * {@link VectorMatrix}), and only for a row that would enter the best k, the checks that need its entry: still the live entry of its
-     * key (not a dead row), not expired, passes the filter. Same result as checking first: the checks do not depend
-     * on the distance.
+     * {@link VectorMatrix}), and only for a row that would enter the best k, the checks that need its entry: still the
+     * live entry of its key (not a dead row), not expired, passes the filter. Same result as checking first: the
+     * checks do not depend on the distance.
      */
     private TopK scan(VectorMatrix.View<Entry> view, int from, int to, float[] query, int k, Filter filter, long now) {
         // A linear insert into the sorted best-k arrays is fastest for the usual small k.
