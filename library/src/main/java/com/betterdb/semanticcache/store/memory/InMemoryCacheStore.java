@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * A {@link CacheStore} that keeps everything in this JVM's heap: exact brute-force KNN instead of valkey-search,
@@ -689,8 +690,6 @@ public final class InMemoryCacheStore implements CacheStore {
             long misses = totals.misses();
             long cost = totals.costMicros();
             long now = totals.latestMs();
-            boolean windowAdded = false;
-            boolean pendingAdded = false;
             synchronized (stats) {
                 hincrby("total", hits + misses);
                 if (hits > 0) {
@@ -700,33 +699,14 @@ public final class InMemoryCacheStore implements CacheStore {
                     hincrby("misses", misses);
                 }
             }
-            for (Bookkeeping b : bookkeeping) {
-                if (b.windowMember() != null) {
-                    window.add(b.nowMs(), b.windowMember());
-                    windowAdded = true;
-                }
-            }
-            if (windowAdded) {
+            if (addMembers(bookkeeping, Bookkeeping::windowMember, window)) {
                 window.removeUpTo(now - WINDOW_MAX_AGE_MS, true);
                 window.keepNewest(WINDOW_MAX_MEMBERS);
             }
-            for (Bookkeeping b : bookkeeping) {
-                if (b.pendingMember() != null) {
-                    pending.add(b.nowMs(), b.pendingMember());
-                    pendingAdded = true;
-                }
-            }
-            if (pendingAdded) {
+            if (addMembers(bookkeeping, Bookkeeping::pendingMember, pending)) {
                 pending.removeUpTo(now - PENDING_MAX_AGE_MS, false);
             }
-            boolean verdictAdded = false;
-            for (Bookkeeping b : bookkeeping) {
-                if (b.verdictMember() != null) {
-                    verdicts.add(b.nowMs(), b.verdictMember());
-                    verdictAdded = true;
-                }
-            }
-            if (verdictAdded) {
+            if (addMembers(bookkeeping, Bookkeeping::verdictMember, verdicts)) {
                 verdicts.removeUpTo(now - Bookkeeping.VERDICT_MAX_AGE_MS, true);
                 verdicts.keepNewest(Bookkeeping.VERDICT_MAX_MEMBERS);
             }
@@ -745,6 +725,19 @@ public final class InMemoryCacheStore implements CacheStore {
                 }
             }
         });
+    }
+
+    /** Adds the member each batch entry names (if any) to {@code set}, scored by its time; whether any was added. */
+    private static boolean addMembers(List<Bookkeeping> batch, Function<Bookkeeping, String> member, SortedSet set) {
+        boolean added = false;
+        for (Bookkeeping b : batch) {
+            String m = member.apply(b);
+            if (m != null) {
+                set.add(b.nowMs(), m);
+                added = true;
+            }
+        }
+        return added;
     }
 
     /** HINCRBY; a non-integer current value fails like Valkey ("hash value is not an integer"). */

@@ -644,6 +644,11 @@ public class SemanticCacheProperties implements Validator {
         private Duration llmTimeout = Duration.ofSeconds(120);
         /** LLM requests per prompt at most. */
         private int llmMaxAttempts = 2;
+        /**
+         * Whether a miss close to a prompt whose LLM request is in flight waits for that reply instead of sending its
+         * own request (needs llm-replies-topic).
+         */
+        private boolean coalescing = true;
         /** Failed attempts before a record is dead-lettered (0: retry forever). */
         private int maxProcessingAttempts = 0;
         /** How long a graceful stop waits for in-flight records. */
@@ -759,6 +764,14 @@ public class SemanticCacheProperties implements Validator {
 
         public void setLlmMaxAttempts(int llmMaxAttempts) {
             this.llmMaxAttempts = llmMaxAttempts;
+        }
+
+        public boolean isCoalescing() {
+            return coalescing;
+        }
+
+        public void setCoalescing(boolean coalescing) {
+            this.coalescing = coalescing;
         }
 
         public int getMaxProcessingAttempts() {

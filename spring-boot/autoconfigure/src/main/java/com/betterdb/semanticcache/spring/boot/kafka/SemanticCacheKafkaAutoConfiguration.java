@@ -73,6 +73,7 @@ public final class SemanticCacheKafkaAutoConfiguration {
                     .chunkSize(k.getChunkSize())
                     .llmTimeout(k.getLlmTimeout())
                     .llmMaxAttempts(k.getLlmMaxAttempts())
+                    .coalescing(k.isCoalescing())
                     .maxProcessingAttempts(k.getMaxProcessingAttempts())
                     .stopTimeout(k.getStopTimeout())
                     .consumerProperties(connection.consumer())

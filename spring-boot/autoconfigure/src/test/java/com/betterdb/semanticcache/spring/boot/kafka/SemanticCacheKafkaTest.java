@@ -181,6 +181,25 @@ class SemanticCacheKafkaTest {
     }
 
     @Test
+    void coalescingIsOnWithARepliesTopicUnlessSwitchedOff() {
+        KafkaConnection connection = KafkaConnection.of(new KafkaProperties());
+        SemanticCacheProperties.Kafka k = new SemanticCacheProperties.Kafka();
+        k.setGroupId("g");
+        k.setPromptsTopic("p");
+        k.setResponsesTopic("r");
+        k.setLlmRequestsTopic("l");
+        k.setDeadLetterTopic("d");
+        assertThat(SemanticCacheKafkaAutoConfiguration.ProcessorConfiguration.config(k, connection).coalescing())
+                .as("no replies topic: nothing to wait for").isFalse();
+        k.setLlmRepliesTopic("replies");
+        assertThat(SemanticCacheKafkaAutoConfiguration.ProcessorConfiguration.config(k, connection).coalescing())
+                .isTrue();
+        k.setCoalescing(false);
+        assertThat(SemanticCacheKafkaAutoConfiguration.ProcessorConfiguration.config(k, connection).coalescing())
+                .isFalse();
+    }
+
+    @Test
     void onlyConnectionSettingsOfSpringKafkaAreTaken() {
         KafkaProperties kafka = new KafkaProperties();
         kafka.setBootstrapServers(List.of("a:9092", "b:9092"));
