@@ -33,7 +33,7 @@ public final class KafkaMetricNames {
     public static final String JOINED = "semantic_cache_kafka_joined_total";
     /**
      * Counter: parked prompts sent to the LLM after all (their own request), tag {@link #TAG_REASON}:
-     * {@code timeout}, {@code request_failed}, {@code reassigned}, {@code stopping}.
+     * {@code timeout}, {@code request_failed}, {@code reassigned}, {@code stopping}, {@code aborted}.
      */
     public static final String PARK_RELEASED = "semantic_cache_kafka_park_released_total";
     /** Counter: transactions committed (exactly-once mode). */
