@@ -46,7 +46,9 @@ final class Coalescer {
 
     /** Why parked prompts go down the normal miss path; the label is the metric's {@code reason} tag. */
     enum Release {
-        TIMEOUT("timeout"), REQUEST_FAILED("request_failed"), REASSIGNED("reassigned"), STOPPING("stopping");
+        TIMEOUT("timeout"), REQUEST_FAILED("request_failed"), REASSIGNED("reassigned"), STOPPING("stopping"),
+        /** Exactly-once mode: the transaction with the request was aborted. */
+        ABORTED("aborted");
 
         final String label;
 
@@ -314,7 +316,12 @@ final class Coalescer {
 
     /** Stopping: every parked prompt asks the LLM itself, and nothing more is joinable. */
     void releaseAll() {
-        releaseFlights(f -> true, Release.STOPPING);
+        releaseAll(Release.STOPPING);
+    }
+
+    /** Every parked prompt asks the LLM itself, and nothing more is joinable. */
+    void releaseAll(Release reason) {
+        releaseFlights(f -> true, reason);
     }
 
     /** Forgets the unanswered requests {@code which} selects; their followers ask the LLM themselves. */

@@ -64,6 +64,13 @@ final class FailureCodes {
                 || t instanceof InvalidRecordException;
     }
 
+    /** The send failed because its transaction was aborted (not because of the record). */
+    static boolean transactionAborted(Throwable t) {
+        t = unwrap(t);
+        return t instanceof org.apache.kafka.common.errors.TransactionAbortedException
+                || t instanceof org.apache.kafka.common.KafkaException && !(t instanceof ApiException);
+    }
+
     /** Kafka refused the send for good (not worth the same send again). */
     static boolean nonRetriable(Throwable t) {
         t = unwrap(t);

@@ -33,9 +33,16 @@ public final class KafkaMetricNames {
     public static final String JOINED = "semantic_cache_kafka_joined_total";
     /**
      * Counter: parked prompts sent to the LLM after all (their own request), tag {@link #TAG_REASON}:
-     * {@code timeout}, {@code request_failed}, {@code reassigned}, {@code stopping}.
+     * {@code timeout}, {@code request_failed}, {@code reassigned}, {@code stopping}, {@code aborted}.
      */
     public static final String PARK_RELEASED = "semantic_cache_kafka_park_released_total";
+    /** Counter: transactions committed (exactly-once mode). */
+    public static final String TRANSACTIONS_COMMITTED = "semantic_cache_kafka_transactions_committed_total";
+    /**
+     * Counter: transactions aborted (exactly-once mode): a send or commit failed, the outputs written in the
+     * transaction are discarded and the records since the last commit are processed again.
+     */
+    public static final String TRANSACTIONS_ABORTED = "semantic_cache_kafka_transactions_aborted_total";
     /** Gauge: prompts parked now. */
     public static final String PARKED = "semantic_cache_kafka_parked";
     /** Gauge: LLM requests awaiting their reply, tracked by this instance. */

@@ -36,16 +36,18 @@ final class OutputSender {
     private final ProcessorMetrics metrics;
     private final OutcomeSink outcomes;
     private final Coalescer coalescer;
+    private final Transactions tx;
     private volatile Listener listener;
 
     OutputSender(Producer<byte[], byte[]> producer, Scheduler sendScheduler, Outputs outputs, ProcessorMetrics metrics,
-                 OutcomeSink outcomes, Coalescer coalescer) {
+                 OutcomeSink outcomes, Coalescer coalescer, Transactions tx) {
         this.producer = producer;
         this.sendScheduler = sendScheduler;
         this.outputs = outputs;
         this.metrics = metrics;
         this.outcomes = outcomes;
         this.coalescer = coalescer;
+        this.tx = tx;
     }
 
     void listener(Listener listener) {
@@ -68,21 +70,36 @@ final class OutputSender {
 
     private void sendOne(InputRecord in) {
         Output o = in.output;
+        int gen = -1;
+        if (tx.enabled()) {
+            gen = tx.generation();
+            if (in.owner.generation != gen) {
+                // Its transaction was aborted: the record is read again, and nothing of it may enter the next one.
+                if (in.flight != null) {
+                    coalescer.requestFailed(in.flight);
+                }
+                return;
+            }
+            o = tx.substitute(in, o, outputs);
+            in.output = o;
+        }
         if (o.record() == null) {
             acknowledged(in, o, null);
             return;
         }
         in.sending = true;
+        Output sent = o;
+        int generation = gen;
         try {
             producer.send(o.record(), (md, ex) -> {
                 if (ex == null) {
-                    acknowledged(in, o, md);
+                    acknowledged(in, sent, md);
                 } else {
-                    failed(in, o, ex);
+                    failed(in, sent, ex, generation);
                 }
             });
         } catch (RuntimeException ex) {
-            failed(in, o, ex);
+            failed(in, o, ex, gen);
         }
     }
 
@@ -110,7 +127,7 @@ final class OutputSender {
         listener.acknowledged(in);
     }
 
-    private void failed(InputRecord in, Output o, Throwable raw) {
+    private void failed(InputRecord in, Output o, Throwable raw, int generation) {
         Throwable error = FailureCodes.unwrap(raw);
         String code = FailureCodes.of(error);
         metrics.sendError(o.record().topic(), code);
@@ -120,6 +137,17 @@ final class OutputSender {
         }
         boolean refusedForGood = o.kind() == ProcessingOutcome.Kind.DEAD_LETTERED
                 ? FailureCodes.nonRetriable(error) : FailureCodes.recordRejected(error);
+        if (tx.enabled()) {
+            // The transaction is in error now: it is aborted and its records processed again, this one with the
+            // fallback when Kafka refused it for good.
+            if (refusedForGood && !FailureCodes.transactionAborted(error)) {
+                tx.refused(in, o, code);
+            }
+            in.error = error;
+            in.sending = false;
+            tx.requestAbort(generation, error);
+            return;
+        }
         Output fallback = refusedForGood ? outputs.fallback(in, o, code) : null;
         if (fallback != null) {
             in.output = fallback;

@@ -54,6 +54,8 @@ final class PartitionState {
     OffsetAndMetadata commit;
     boolean dirty;
     boolean revoking;
+    /** Exactly-once mode: the transaction generation its records belong to; an abort makes it stale. */
+    int generation;
     /** Replies below this offset were processed before a restart and are read again only to settle requests. */
     long replayUntil = -1;
     /** Timestamp of the newest replies record finished (or read again): how far the replies are known. */

@@ -7,6 +7,7 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -59,6 +60,7 @@ final class PollLoop implements Runnable {
     private final StartPositions startPositions;
     private final Admission admission;
     private final Commits commits;
+    private final Transactions tx;
 
     private final LinkedBlockingQueue<Runnable> control = new LinkedBlockingQueue<>();
     /** Records whose send failed (from the producer's thread), to retry. */
@@ -72,6 +74,14 @@ final class PollLoop implements Runnable {
     private volatile boolean crashed;
     private volatile boolean inPoll;
     private volatile boolean running;
+    /** Exactly-once mode: work acknowledged since the last commit started. */
+    private boolean uncommitted;
+    /** Exactly-once mode: the transaction was aborted; the records are to be read again from the committed offsets. */
+    private Throwable rewindPending;
+    /** Exactly-once mode: the transactional producer cannot go on. */
+    private Throwable txFailure;
+    /** Exactly-once mode: the producer is closed (the consumer's close revokes its partitions after it). */
+    private boolean producerClosed;
     private long stopDeadline;
     private long lastPurge = System.nanoTime();
     private long lastExpire = System.nanoTime();
@@ -82,7 +92,7 @@ final class PollLoop implements Runnable {
     PollLoop(SemanticCacheProcessorConfig config, SemanticCache cache, Consumer<byte[], byte[]> consumer,
              Producer<byte[], byte[]> producer, ChunkPipeline pipeline, OutputSender sender, Scheduler workScheduler,
              Scheduler sendScheduler, ProcessorMetrics metrics, OutcomeSink outcomes, InFlight inFlight, LlmTimeouts llm,
-             Coalescer coalescer) {
+             Coalescer coalescer, Transactions tx) {
         this.config = config;
         this.cache = cache;
         this.consumer = consumer;
@@ -98,6 +108,28 @@ final class PollLoop implements Runnable {
         this.startPositions = new StartPositions(config, consumer, llm);
         this.admission = new Admission(config, consumer, partitions, inFlight, llm, metrics);
         this.commits = new Commits(config, consumer, llm);
+        this.tx = tx;
+        tx.loop(new Transactions.Loop() {
+            @Override
+            public void post(Runnable r) {
+                PollLoop.this.post(r);
+            }
+
+            @Override
+            public Transactions.Points points(int generation) {
+                return crashed ? null : transactionPoints(generation);
+            }
+
+            @Override
+            public void aborted(Throwable cause) {
+                rewindPending = cause; // handled by the loop, never inside a rebalance callback or a stop
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                txFailure = cause;
+            }
+        });
         sender.listener(new OutputSender.Listener() {
             @Override
             public void acknowledged(InputRecord in) {
@@ -185,6 +217,7 @@ final class PollLoop implements Runnable {
                 return;
             }
             new StartupChecks(config, consumer).run();
+            tx.init();
             List<String> topics = new ArrayList<>();
             topics.add(config.promptsTopic());
             if (config.llmRepliesTopic() != null) {
@@ -197,6 +230,13 @@ final class PollLoop implements Runnable {
             log.info("semantic-cache processor {} started: {}", config.clientId(), config);
             while (!crashed) {
                 runControl();
+                if (txFailure != null) {
+                    throw new IllegalStateException("the transactional producer failed: " + FailureCodes.of(txFailure),
+                            txFailure);
+                }
+                if (rewindPending != null) {
+                    rewind(rewindPending);
+                }
                 if (stopRequested) {
                     if (stopDeadline == 0) {
                         stopDeadline = System.nanoTime() + config.stopTimeout().toNanos();
@@ -211,13 +251,18 @@ final class PollLoop implements Runnable {
                 dispatch();
                 fireLlmTimeouts();
                 expireParked();
-                commits.async(partitions.values());
+                if (!tx.enabled()) {
+                    commits.async(partitions.values());
+                } else if (uncommitted && tx.maybeCommit()) {
+                    uncommitted = false;
+                }
                 admission.updatePause(stopRequested);
                 ConsumerRecords<byte[], byte[]> records = poll(nextPollTimeout());
                 if (crashed) {
                     break;
                 }
-                if (resumedAfterLongPause() && !commits.membershipConfirmed(partitions.values())) {
+                // (In exactly-once mode the group fences a stale member's transactional commit, which aborts.)
+                if (resumedAfterLongPause() && !tx.enabled() && !commits.membershipConfirmed(partitions.values())) {
                     admission.setBack(records);
                     continue;
                 }
@@ -408,6 +453,7 @@ final class PollLoop implements Runnable {
     /** Acknowledgements arrived: commit points move; failed sends go back for a retry. */
     private void onProgress() {
         progress.set(false);
+        uncommitted = true;
         InputRecord failed;
         while ((failed = failedSends.poll()) != null) {
             PartitionState ps = failed.owner;
@@ -443,10 +489,26 @@ final class PollLoop implements Runnable {
             if (ps.role != Role.REPLIES || ps.revoking) {
                 continue;
             }
+            int gen = ps.generation;
             for (LlmTimeouts.Action a : llm.due(ps.tp.partition(), repliesKnownUntil(ps))) {
-                Mono.fromRunnable(() -> producer.send(a.record(), (md, ex) -> post(() -> onActionDone(a, ex))))
+                Mono.fromRunnable(() -> {
+                            if (tx.enabled() && gen != tx.generation()) {
+                                return; // aborted since: the timers are read again
+                            }
+                            producer.send(a.record(), (md, ex) -> {
+                                if (ex != null && tx.enabled()) {
+                                    tx.requestAbort(gen, ex);
+                                }
+                                post(() -> onActionDone(a, ex));
+                            });
+                        })
                         .subscribeOn(sendScheduler)
-                        .subscribe(v -> { }, ex -> post(() -> onActionDone(a, ex)));
+                        .subscribe(v -> { }, ex -> {
+                            if (tx.enabled()) {
+                                tx.requestAbort(gen, ex);
+                            }
+                            post(() -> onActionDone(a, ex));
+                        });
             }
         }
         if (System.nanoTime() - lastPurge > PURGE_INTERVAL_NANOS) {
@@ -480,6 +542,7 @@ final class PollLoop implements Runnable {
             return;
         }
         metrics.produced(a.record().topic());
+        uncommitted = true;
         llm.acted(a);
         if (!a.last()) {
             metrics.llmRerequest();
@@ -500,7 +563,12 @@ final class PollLoop implements Runnable {
                             config.clientId(), inFlight.total());
                 }
                 onProgress();
-                commits.sync(partitions.values());
+                if (!tx.enabled()) {
+                    commits.sync(partitions.values());
+                } else if (txFailure == null) {
+                    commitTransactionNow();
+                }
+                producerClosed = true;
                 closeQuietly(() -> producer.close(Duration.ofSeconds(10)));
                 closeQuietly(() -> consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))));
                 log.info("semantic-cache processor {} stopped", config.clientId());
@@ -534,6 +602,8 @@ final class PollLoop implements Runnable {
                 return;
             }
             startPositions.apply(assigned, partitions);
+            int gen = tx.generation();
+            assigned.forEach(tp -> partitions.get(tp).generation = gen);
             coalescer.repliesAssigned(assigned.stream().filter(tp -> partitions.get(tp).role == Role.REPLIES)
                     .map(TopicPartition::partition).toList());
             log.info("semantic-cache processor {}: assigned {}", config.clientId(), assigned);
@@ -587,7 +657,13 @@ final class PollLoop implements Runnable {
                         break;
                     }
                 }
-                commits.sync(states);
+                if (tx.enabled()) {
+                    if (!producerClosed && txFailure == null) {
+                        commitTransactionNow(); // every partition's point: the transaction holds their outputs too
+                    }
+                } else {
+                    commits.sync(states);
+                }
                 for (PartitionState ps : states) {
                     if (ps.sending()) {
                         log.warn("semantic-cache processor {}: {} revoked with records unfinished; the new owner "
@@ -610,15 +686,94 @@ final class PollLoop implements Runnable {
             for (TopicPartition tp : lost) {
                 forget(tp);
             }
+            if (tx.enabled() && !lost.isEmpty()) {
+                // The open transaction may hold outputs of the lost partitions' records, which the new owner
+                // processes again: abort it, and read the partitions still ours again from their committed offsets.
+                tx.requestAbort(tx.generation(), new IllegalStateException("partitions lost"));
+            }
             log.warn("semantic-cache processor {}: lost {} (not committed)", config.clientId(), lost);
         }
+    }
 
-        private void forget(TopicPartition tp) {
-            PartitionState ps = partitions.remove(tp);
-            inFlight.forget(tp);
-            if (ps != null && ps.role != Role.PROMPTS) {
-                llm.forget(tp.partition());
+    private void forget(TopicPartition tp) {
+        PartitionState ps = partitions.remove(tp);
+        inFlight.forget(tp);
+        if (ps != null && ps.role != Role.PROMPTS) {
+            llm.forget(tp.partition());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ exactly-once
+
+    /**
+     * The commit points of the records of transaction generation {@code generation} (poll thread). Every record they
+     * pass has its outputs acknowledged, so in the open transaction or an earlier one; records of an aborted
+     * generation never count.
+     */
+    private Transactions.Points transactionPoints(int generation) {
+        onProgress();
+        List<PartitionState> current = new ArrayList<>();
+        for (PartitionState ps : partitions.values()) {
+            if (ps.generation == generation) {
+                current.add(ps);
             }
         }
+        // Every point each time: a commit that fails is aborted and read again, so none is ever skipped.
+        Map<TopicPartition, OffsetAndMetadata> offsets = commits.points(current, true);
+        return new Transactions.Points(offsets, consumer.groupMetadata());
+    }
+
+    /** Commits the open transaction with every commit point and waits (a rebalance, a stop). */
+    private void commitTransactionNow() {
+        int gen = tx.generation();
+        CompletableFuture<Boolean> done = tx.commitNow(gen, transactionPoints(gen));
+        long deadline = System.nanoTime() + config.revokeTimeout().toNanos();
+        // The send thread may be in a periodic commit, asking this thread for its points: keep answering.
+        while (!done.isDone() && System.nanoTime() - deadline < 0) {
+            try {
+                Runnable r = control.poll(5, TimeUnit.MILLISECONDS);
+                if (r != null) {
+                    r.run();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!Boolean.TRUE.equals(done.getNow(false))) {
+            log.warn("semantic-cache processor {}: transaction not committed; its records are processed again",
+                    config.clientId());
+        }
+    }
+
+    /**
+     * The transaction was aborted: every record polled is forgotten (its outputs were discarded with the
+     * transaction, or are dropped on their way), and the partitions are read again from their committed offsets,
+     * as if newly assigned.
+     */
+    private void rewind(Throwable cause) {
+        rewindPending = null;
+        coalescer.releaseAll(Coalescer.Release.ABORTED);
+        List<Integer> replies = new ArrayList<>();
+        for (PartitionState ps : partitions.values()) {
+            if (ps.role == Role.REPLIES) {
+                replies.add(ps.tp.partition());
+            }
+        }
+        coalescer.repliesRevoked(replies);
+        coalescer.forgetFollowers(in -> true);
+        for (TopicPartition tp : new ArrayList<>(partitions.keySet())) {
+            forget(tp);
+        }
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (!assigned.isEmpty()) {
+            startPositions.apply(assigned, partitions);
+            int gen = tx.generation();
+            assigned.forEach(tp -> partitions.get(tp).generation = gen);
+            coalescer.repliesAssigned(assigned.stream().filter(tp -> partitions.get(tp).role == Role.REPLIES)
+                    .map(TopicPartition::partition).toList());
+        }
+        log.warn("semantic-cache processor {}: transaction aborted ({}); reading {} again from the committed offsets",
+                config.clientId(), FailureCodes.of(cause), assigned);
     }
 }

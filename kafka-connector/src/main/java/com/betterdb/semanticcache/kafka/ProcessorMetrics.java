@@ -38,6 +38,8 @@ final class ProcessorMetrics {
     private final Counter duplicateReplies;
     private final Counter parked;
     private final Counter joined;
+    private final Counter transactionsCommitted;
+    private final Counter transactionsAborted;
 
     ProcessorMetrics(MeterRegistry registry, String group, String client) {
         this.registry = registry;
@@ -51,6 +53,8 @@ final class ProcessorMetrics {
         this.duplicateReplies = counter(DUPLICATE_REPLIES);
         this.parked = counter(PARKED_TOTAL);
         this.joined = counter(JOINED);
+        this.transactionsCommitted = counter(TRANSACTIONS_COMMITTED);
+        this.transactionsAborted = counter(TRANSACTIONS_ABORTED);
         for (ProcessingOutcome.Kind k : List.of(ProcessingOutcome.Kind.HIT, ProcessingOutcome.Kind.MISS,
                 ProcessingOutcome.Kind.STORED, ProcessingOutcome.Kind.JOINED, ProcessingOutcome.Kind.DEAD_LETTERED,
                 ProcessingOutcome.Kind.LLM_TIMEOUT)) {
@@ -61,6 +65,14 @@ final class ProcessorMetrics {
                     .publishPercentileHistogram(false)
                     .register(registry));
         }
+    }
+
+    void transactionCommitted() {
+        transactionsCommitted.increment();
+    }
+
+    void transactionAborted() {
+        transactionsAborted.increment();
     }
 
     /** Registers the in-flight gauge of one input topic. */

@@ -108,10 +108,11 @@ public final class SemanticCacheProcessor {
         Coalescer coalescer = new Coalescer(cfg, outputs, metrics, outcomes, released -> loopRef[0].requeue(released),
                 System::nanoTime);
         metrics.parkedGauge(coalescer::parked);
-        OutputSender sender = new OutputSender(producer, sendScheduler, outputs, metrics, outcomes, coalescer);
+        Transactions tx = new Transactions(cfg, producer, sendScheduler, metrics);
+        OutputSender sender = new OutputSender(producer, sendScheduler, outputs, metrics, outcomes, coalescer, tx);
         ChunkPipeline pipeline = new ChunkPipeline(cfg, cache, outputs, sender, llm, coalescer, Schedulers.boundedElastic());
         PollLoop loop = new PollLoop(cfg, cache, consumer, producer, pipeline, sender, Schedulers.boundedElastic(),
-                sendScheduler, metrics, outcomes, inFlight, llm, coalescer);
+                sendScheduler, metrics, outcomes, inFlight, llm, coalescer, tx);
         loopRef[0] = loop;
         loop.terminated.whenComplete((v, e) -> sendScheduler.dispose());
         Thread thread = new Thread(loop, "semantic-cache-kafka-poll-" + clientId);
@@ -129,6 +130,10 @@ public final class SemanticCacheProcessor {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-consumer");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        if (config.exactlyOnce()) {
+            // Aborted outputs (its own LLM requests and timeout markers, a transactional worker's replies) are skipped.
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        }
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(config.maxPollRecords(), config.maxInFlight()));
         if (LlmTimeouts.enabledFor(config)) {
             // LLM timeouts need partition p of llm-requests and of llm-replies on the same member: range assignment.
@@ -146,12 +151,23 @@ public final class SemanticCacheProcessor {
     private Map<String, Object> producerProperties(String clientId) {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        if (config.exactlyOnce()) {
+            // As Kafka Streams does under exactly-once: what a crashed instance left open is aborted by the broker
+            // after 10 s (unless a restart with the same transactional.id aborts it at once).
+            p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        }
         p.putAll(config.producerProperties());
         // Owned by the processor: at-least-once needs acks=all and idempotence (no reordering on retries).
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-producer");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        if (config.exactlyOnce()) {
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                    config.transactionalId() != null ? config.transactionalId() : clientId);
+        } else {
+            p.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG); // a transactional producer is the exactly-once mode's
+        }
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return p;

@@ -45,6 +45,9 @@ public final class SemanticCacheProcessorConfig {
     private final int llmMaxAttempts;
     private final int maxPendingLlmRequests;
     private final boolean coalescing;
+    private final boolean exactlyOnce;
+    private final String transactionalId;
+    private final Duration transactionCommitInterval;
     private final String correlationHeader;
     private final CheckOptions checkOptions;
     private final BatchOptions batchOptions;
@@ -77,6 +80,9 @@ public final class SemanticCacheProcessorConfig {
         this.llmMaxAttempts = b.llmMaxAttempts;
         this.maxPendingLlmRequests = b.maxPendingLlmRequests;
         this.coalescing = b.coalescing;
+        this.exactlyOnce = b.exactlyOnce;
+        this.transactionalId = b.transactionalId;
+        this.transactionCommitInterval = b.transactionCommitInterval;
         this.correlationHeader = b.correlationHeader;
         this.checkOptions = b.checkOptions;
         this.batchOptions = b.batchOptions;
@@ -113,6 +119,9 @@ public final class SemanticCacheProcessorConfig {
         b.llmMaxAttempts = llmMaxAttempts;
         b.maxPendingLlmRequests = maxPendingLlmRequests;
         b.coalescing = coalescing;
+        b.exactlyOnce = exactlyOnce;
+        b.transactionalId = transactionalId;
+        b.transactionCommitInterval = transactionCommitInterval;
         b.correlationHeader = correlationHeader;
         b.checkOptions = checkOptions;
         b.batchOptions = batchOptions;
@@ -182,6 +191,24 @@ public final class SemanticCacheProcessorConfig {
      */
     public boolean coalescing() { return coalescing && llmRepliesTopic != null; }
 
+    /**
+     * Exactly-once mode (default {@code false}: at-least-once). The outputs of the records processed are written in
+     * Kafka transactions, each committed together with the input offsets of those records; the processor reads its
+     * inputs {@code read_committed}, and every reader of its output topics must too. See the module documentation
+     * ("Exactly-once mode") for what it guarantees and costs.
+     */
+    public boolean exactlyOnce() { return exactlyOnce; }
+
+    /**
+     * The producer's {@code transactional.id} in exactly-once mode: set, or {@code null} (the default) for the
+     * instance's {@link #clientId()}. Unique per instance and, ideally, the same across its restarts (a pod name):
+     * a restarted instance then aborts at once what its predecessor left open.
+     */
+    public String transactionalId() { return transactionalId; }
+
+    /** Exactly-once mode: how often the open transaction is committed (default 100 ms). */
+    public Duration transactionCommitInterval() { return transactionCommitInterval; }
+
     /** How long a parked prompt waits for the reply it joined: {@code llmTimeout}, or 120 s when that is zero. */
     public Duration parkTimeout() { return llmTimeout.isZero() ? DEFAULT_LLM_TIMEOUT : llmTimeout; }
 
@@ -240,7 +267,8 @@ public final class SemanticCacheProcessorConfig {
                 + ", deadLetter=" + deadLetterTopic + ", maxInFlight=" + maxInFlight + ", maxInFlightPerPartition="
                 + maxInFlightPerPartition + ", maxPollRecords=" + maxPollRecords + ", chunkSize=" + chunkSize
                 + ", maxRecordBytes=" + maxRecordBytes + ", llmTimeout=" + llmTimeout + ", llmMaxAttempts="
-                + llmMaxAttempts + ", coalescing=" + coalescing() + "]";
+                + llmMaxAttempts + ", coalescing=" + coalescing() + (exactlyOnce ? ", exactlyOnce, transactionalId="
+                + transactionalId + ", transactionCommitInterval=" + transactionCommitInterval : "") + "]";
     }
 
     public static final class Builder {
@@ -267,6 +295,9 @@ public final class SemanticCacheProcessorConfig {
         private int llmMaxAttempts = 2;
         private int maxPendingLlmRequests = 10_000;
         private boolean coalescing = true;
+        private boolean exactlyOnce = false;
+        private String transactionalId;
+        private Duration transactionCommitInterval = Duration.ofMillis(100);
         private String correlationHeader = Headers.CORRELATION_ID;
         private CheckOptions checkOptions = CheckOptions.defaults();
         private BatchOptions batchOptions = BatchOptions.defaults();
@@ -292,6 +323,12 @@ public final class SemanticCacheProcessorConfig {
         public Builder maxPendingLlmRequests(int v) { this.maxPendingLlmRequests = v; return this; }
         /** Park close misses behind an LLM request in flight (default true). */
         public Builder coalescing(boolean v) { this.coalescing = v; return this; }
+        /** Outputs and input offsets committed together in Kafka transactions (default false: at-least-once). */
+        public Builder exactlyOnce(boolean v) { this.exactlyOnce = v; return this; }
+        /** The {@code transactional.id} in exactly-once mode (default: the instance's client id). */
+        public Builder transactionalId(String v) { this.transactionalId = v; return this; }
+        /** How often the exactly-once mode commits its transaction (default 100 ms). */
+        public Builder transactionCommitInterval(Duration v) { this.transactionCommitInterval = v; return this; }
         public Builder maxPollRecords(int v) { this.maxPollRecords = v; return this; }
         public Builder chunkSize(int v) { this.chunkSize = v; return this; }
         public Builder maxRecordBytes(int v) { this.maxRecordBytes = v; return this; }
@@ -327,6 +364,14 @@ public final class SemanticCacheProcessorConfig {
             }
             if (clientId != null) {
                 requireText("clientId", clientId);
+            }
+            if (transactionalId != null) {
+                requireText("transactionalId", transactionalId);
+            }
+            if (transactionCommitInterval == null || transactionCommitInterval.isNegative()
+                    || transactionCommitInterval.isZero()) {
+                throw new IllegalArgumentException("transactionCommitInterval must be a positive duration, got "
+                        + transactionCommitInterval);
             }
             requirePositive("maxInFlight", maxInFlight);
             requirePositive("maxPollRecords", maxPollRecords);

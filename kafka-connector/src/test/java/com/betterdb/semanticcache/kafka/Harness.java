@@ -55,6 +55,11 @@ final class Harness implements AutoCloseable {
     final TestStore[] store = new TestStore[1];
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final KafkaProducer<byte[], byte[]> producer;
+    /**
+     * Whether the test's readers (and the simulated LLM worker) read {@code read_committed}, as readers of an
+     * exactly-once processor's outputs must. Set before starting the worker.
+     */
+    volatile boolean readCommitted;
     private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
 
     Harness(KafkaBroker broker, int partitions) {
@@ -165,7 +170,13 @@ final class Harness implements AutoCloseable {
     /** Reads {@code topic} from the beginning (own consumer, no group) until {@code done} holds or timeout. */
     List<ConsumerRecord<byte[], byte[]>> readUntil(String topic, Predicate<List<ConsumerRecord<byte[], byte[]>>> done,
                                                    Duration timeout) {
-        try (KafkaConsumer<byte[], byte[]> c = rawConsumer(null)) {
+        return readUntil(topic, done, timeout, readCommitted);
+    }
+
+    /** As {@link #readUntil(String, Predicate, Duration)}, with {@code isolation.level=read_committed} or not. */
+    List<ConsumerRecord<byte[], byte[]>> readUntil(String topic, Predicate<List<ConsumerRecord<byte[], byte[]>>> done,
+                                                   Duration timeout, boolean committed) {
+        try (KafkaConsumer<byte[], byte[]> c = rawConsumer(null, committed)) {
             List<TopicPartition> tps = new ArrayList<>();
             for (PartitionInfo pi : c.partitionsFor(topic)) {
                 tps.add(new TopicPartition(topic, pi.partition()));
@@ -187,7 +198,12 @@ final class Harness implements AutoCloseable {
     }
 
     KafkaConsumer<byte[], byte[]> rawConsumer(String groupId) {
+        return rawConsumer(groupId, readCommitted);
+    }
+
+    KafkaConsumer<byte[], byte[]> rawConsumer(String groupId, boolean committed) {
         Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committed ? "read_committed" : "read_uncommitted");
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

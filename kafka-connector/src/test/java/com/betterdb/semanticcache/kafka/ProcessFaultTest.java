@@ -115,17 +115,24 @@ class ProcessFaultTest {
      * {@code -Dfault.killDuringBacklog=true} the second and third kills hit the restarted instance while it works
      * through the prompts that came while it was down (after a random 20 to 320 outcomes): none is lost, and the
      * duplicates (what was acknowledged and not yet committed at full speed) stay below 10% of N; see
-     * docs/kafka-connector.md for why at-least-once cannot do much better there.
+     * docs/kafka-connector.md for why at-least-once cannot do much better there. With {@code -Dfault.exactlyOnce=true}
+     * the processor runs in exactly-once mode (a {@code transactional.id} kept across restarts, as a pod name would
+     * be) and every reader reads {@code read_committed}: fewer than 1% duplicates in both modes.
      */
     @Test
     void killedThreeTimesMidRunLosesNothingAndDuplicatesStayBelowOnePercent(KafkaBroker broker) throws Exception {
         int n = 3000;
         long llmTimeoutMs = 4000;
         boolean duringBacklog = Boolean.getBoolean("fault.killDuringBacklog");
+        boolean exactlyOnce = Boolean.getBoolean("fault.exactlyOnce");
         List<ChildJvm> children = new ArrayList<>();
-        try (Harness h = new Harness(broker, 3); Auditor audit = new Auditor(h)) {
+        try (Harness h = new Harness(broker, 3); Auditor audit = new Auditor(h, exactlyOnce)) {
+            h.readCommitted = exactlyOnce; // the worker and every reader below
             h.startLlmWorker();
             List<String> childArgs = args(h, "llmTimeoutMs=" + llmTimeoutMs);
+            if (exactlyOnce) {
+                childArgs.addAll(List.of("exactlyOnce=true", "txId=processor-" + h.tag));
+            }
             children.add(ChildJvm.start("P1", ProcessorMain.class, childArgs));
             children.get(0).awaitLines(assigned(h), 1, WAIT);
 
@@ -178,12 +185,18 @@ class ProcessFaultTest {
             int duplicates = answered.values().stream().mapToInt(c -> c - 1).sum();
             int duplicateRequests = requested.values().stream().mapToInt(c -> c - 1).sum();
             long errors = responses.stream().filter(r -> "error".equals(Harness.header(r, Headers.SOURCE))).count();
-            System.out.println("FAULT kill -9 x3" + (duringBacklog ? " (during backlog)" : "") + ": prompts=" + n
+            int written = responses.size();
+            if (exactlyOnce) {
+                written = h.readUntil(h.responses, l -> false, Duration.ofSeconds(1), false).size();
+            }
+            System.out.println("FAULT kill -9 x3" + (duringBacklog ? " (during backlog)" : "")
+                    + (exactlyOnce ? " (exactly-once, read_committed; " + (written - responses.size())
+                    + " aborted responses written)" : "") + ": prompts=" + n
                     + " lost=" + lost + " duplicateResponses=" + duplicates + " duplicateLlmRequests=" + duplicateRequests
                     + " errorResponses=" + errors + " unansweredAtKills=" + backlogs
                     + " lastInstance{" + last.lastLine("STATS") + "}");
             assertThat(lost).isZero();
-            assertThat(duplicates).isLessThan(duringBacklog ? n / 10 : n / 100);
+            assertThat(duplicates).isLessThan(duringBacklog && !exactlyOnce ? n / 10 : n / 100);
             assertThat(errors).as("no prompt timed out: every request was answered").isZero();
             assertThat(h.readUntil(h.deadLetters, l -> false, Duration.ofMillis(300))).isEmpty();
             List<String> clientIds = children.stream().map(c -> c.lastLine("CLIENT")).toList();
@@ -199,8 +212,8 @@ class ProcessFaultTest {
         private final org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer;
         private final Thread thread;
 
-        Auditor(Harness h) {
-            consumer = h.rawConsumer(null);
+        Auditor(Harness h, boolean readCommitted) {
+            consumer = h.rawConsumer(null, readCommitted);
             List<org.apache.kafka.common.TopicPartition> tps = consumer.partitionsFor(h.responses).stream()
                     .map(p -> new org.apache.kafka.common.TopicPartition(h.responses, p.partition())).toList();
             consumer.assign(tps);

@@ -15,7 +15,8 @@ import java.util.Map;
  * A processor as a user runs it, in its own JVM, for the out-of-process fault tests ({@code ChildJvm}): the
  * in-memory store and the deterministic test embedder; arguments {@code key=value}. It prints {@code READY} once
  * started, {@code CLIENT <id>}, {@code OUTCOME <kind> <topic> <partition> <offset>} per record, a {@code STATS}
- * line of its counters every 200 ms, and stops gracefully on SIGTERM.
+ * line of its counters every 200 ms, and stops gracefully on SIGTERM. {@code exactlyOnce=true} (with {@code txId}, the
+ * {@code transactional.id}) runs the exactly-once mode.
  */
 public final class ProcessorMain {
 
@@ -47,6 +48,8 @@ public final class ProcessorMain {
                 .consumerProperty(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(100, session / 10))
                 .consumerProperty(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
                         Integer.parseInt(a.getOrDefault("maxPollInterval", "20000")))
+                .exactlyOnce(Boolean.parseBoolean(a.getOrDefault("exactlyOnce", "false")))
+                .transactionalId(a.get("txId"))
                 .build();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         ProcessorHandle handle = SemanticCacheProcessor.create(config, cache, meters).start();

@@ -76,6 +76,23 @@ class SemanticCacheProcessorConfigTest {
     }
 
     @Test
+    void exactlyOnceIsOptInWithATransactionIntervalThatMustBePositive() {
+        SemanticCacheProcessorConfig c = valid().build();
+        assertThat(c.exactlyOnce()).isFalse();
+        assertThat(c.transactionalId()).isNull();
+        assertThat(c.transactionCommitInterval()).isEqualTo(Duration.ofMillis(100));
+        SemanticCacheProcessorConfig eos = valid().exactlyOnce(true).transactionalId("pod-1")
+                .transactionCommitInterval(Duration.ofMillis(250)).build();
+        assertThat(eos.toBuilder().build().exactlyOnce()).isTrue();
+        assertThat(eos.toBuilder().build().transactionalId()).isEqualTo("pod-1");
+        assertThat(eos.transactionCommitInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThatThrownBy(() -> valid().transactionCommitInterval(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("transactionCommitInterval");
+        assertThatThrownBy(() -> valid().transactionalId(" ").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("transactionalId");
+    }
+
+    @Test
     void defaultClientIdIsTheHostPlusARandomSuffix() {
         assertThat(valid().build().clientId()).as("not set: chosen per instance at start").isNull();
         String a = ClientIds.defaultClientId();

@@ -45,6 +45,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (what the processor does). Embeddings: the deterministic test embedder (no model cost), in-memory store, so the
  * numbers measure the pipeline itself. Each round is warmed up first ({@code -Dbench.warmups}, default 3 rounds of
  * the same size: the JIT compiles the broker's, the clients' and the cache's code for seconds).
+ * {@code -Dbench.exactlyOnce=true} adds the processor in exactly-once mode to every round (its rate is to the last
+ * acknowledgement; the last transaction commits within {@code transactionCommitInterval} after it).
  *
  * <pre>
  * ./mvnw -B -q -pl kafka-connector -am test-compile dependency:build-classpath \
@@ -72,10 +74,15 @@ public final class PipelineBench {
         Result pass = null;
         Result piped = null;
         Result proc = null;
+        Result eos = null;
+        boolean exactlyOnce = Boolean.getBoolean("bench.exactlyOnce");
         for (int round = 0; round <= warmups; round++) {
             pass = passThrough(broker, n, partitions);
             piped = pipelinedPassThrough(broker, n, partitions);
-            proc = processor(broker, n, partitions, round == warmups);
+            proc = processor(broker, n, partitions, round == warmups, false);
+            if (exactlyOnce) {
+                eos = processor(broker, n, partitions, false, true);
+            }
             if (round < warmups) {
                 System.out.printf("warm-up %d of %d done%n", round + 1, warmups);
             }
@@ -86,8 +93,16 @@ public final class PipelineBench {
         System.out.println(pass.row("pass-through, acks awaited per poll"));
         System.out.println(piped.row("pass-through, pipelined"));
         System.out.println(proc.row("semantic-cache processor (checkAll, ~50% hits)"));
+        if (eos != null) {
+            System.out.println(eos.row("semantic-cache processor, exactly-once"));
+        }
         System.out.printf("%nratio processor / pass-through (acks awaited per poll): %.2f%n", proc.rate() / pass.rate());
         System.out.printf("ratio processor / pass-through (pipelined): %.2f%n", proc.rate() / piped.rate());
+        if (eos != null) {
+            System.out.printf("ratio exactly-once processor / pass-through (acks awaited per poll): %.2f, / pipelined: "
+                    + "%.2f, / at-least-once processor: %.2f%n", eos.rate() / pass.rate(), eos.rate() / piped.rate(),
+                    eos.rate() / proc.rate());
+        }
         System.out.printf("processor latency by outcome (poll -> ack): hit p50 %.1f ms p99 %.1f ms, miss p50 %.1f ms p99 %.1f ms%n",
                 pct(proc.hitLat, 50), pct(proc.hitLat, 99), pct(proc.missLat, 50), pct(proc.missLat, 99));
         broker.close();
@@ -268,7 +283,8 @@ public final class PipelineBench {
         return c;
     }
 
-    private static Result processor(EmbeddedBroker broker, int n, int partitions, boolean showThreads) throws Exception {
+    private static Result processor(EmbeddedBroker broker, int n, int partitions, boolean showThreads,
+                                    boolean exactlyOnce) throws Exception {
         String tag = Long.toHexString(System.nanoTime());
         String prompts = "bench-prompts-" + tag;
         String[] others = {"bench-responses-" + tag, "bench-requests-" + tag, "bench-dlq-" + tag};
@@ -293,6 +309,7 @@ public final class PipelineBench {
                 .maxInFlight(1024)
                 .maxPollRecords(256)
                 .chunkSize(128)
+                .exactlyOnce(exactlyOnce)
                 .build(), cache, new SimpleMeterRegistry()).start();
         List<Long> lat = Collections.synchronizedList(new ArrayList<>(n));
         List<Long> hitLat = Collections.synchronizedList(new ArrayList<>());
