@@ -87,6 +87,8 @@ final class PollLoop implements Runnable {
     private long lastExpire = System.nanoTime();
     /** When the last poll returned; a gap longer than the session timeout means this process was paused. */
     private long lastPollReturn;
+    /** Set after a pause longer than the session timeout, until a commit shows this consumer still in the group. */
+    private boolean membershipInDoubt;
     private final long sessionTimeoutNanos;
 
     PollLoop(SemanticCacheProcessorConfig config, SemanticCache cache, Consumer<byte[], byte[]> consumer,
@@ -262,9 +264,17 @@ final class PollLoop implements Runnable {
                     break;
                 }
                 // (In exactly-once mode the group fences a stale member's transactional commit, which aborts.)
-                if (resumedAfterLongPause() && !tx.enabled() && !commits.membershipConfirmed(partitions.values())) {
-                    admission.setBack(records);
-                    continue;
+                if (resumedAfterLongPause() && !tx.enabled()) {
+                    membershipInDoubt = true;
+                }
+                // Stays in doubt until a commit succeeds: the poll that noticed the pause may return nothing and
+                // the next one the stale position's records, before the consumer has learnt it lost the partition.
+                if (membershipInDoubt) {
+                    if (!commits.membershipConfirmed(partitions.values())) {
+                        admission.setBack(records);
+                        continue;
+                    }
+                    membershipInDoubt = false;
                 }
                 admission.accept(records);
                 dispatch();
