@@ -81,9 +81,25 @@ public class ValkeySearchClusterExtension extends ServerTierExtension<ValkeySear
    * primary, and dropped again.
    */
   static void awaitCoordinators(ValkeySearchCluster cluster) {
+    long deadline = System.nanoTime() + 3 * COORDINATORS_TIMEOUT.toNanos();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        probeOnce(cluster, deadline);
+        return;
+      } catch (AssertionError e) {
+        // A create that reported an unreachable member may leave the index on some primaries only, and it is not
+        // repaired later: start over with a new probe name.
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the coordinators did not agree on a probe index in " + attempt
+              + " attempts: " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private static void probeOnce(ValkeySearchCluster cluster, long deadline) {
     String probe = TestNames.unique("coordinator_probe") + ":idx";
     String node = cluster.primaries().get(0).getNodeId();
-    long deadline = System.nanoTime() + COORDINATORS_TIMEOUT.toNanos();
     while (true) {
       try {
         cluster.call(node, "FT.CREATE", probe, "ON", "HASH", "PREFIX", "1", probe + ":", "SCHEMA", "t", "TAG");
@@ -93,16 +109,28 @@ public class ValkeySearchClusterExtension extends ServerTierExtension<ValkeySear
           break; // an earlier attempt created it although it reported that not every member was reachable
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the coordinators did not reach each other within " + COORDINATORS_TIMEOUT
-              + ": FT.CREATE still answers " + e.getMessage(), e);
+          throw new IllegalStateException("the coordinators did not reach each other within "
+              + COORDINATORS_TIMEOUT.multipliedBy(3) + ": FT.CREATE still answers " + e.getMessage(), e);
         }
         sleep(100);
       }
     }
-    cluster.awaitIndexNames(l -> l.contains(probe), COORDINATORS_TIMEOUT);
+    try {
+      cluster.awaitIndexNames(l -> l.contains(probe), PROBE_TIMEOUT);
+    } catch (AssertionError e) {
+      try {
+        cluster.call(node, "FT.DROPINDEX", probe);
+      } catch (RuntimeException ignored) {
+        // best effort: the next probe has another name
+      }
+      throw e;
+    }
     cluster.call(node, "FT.DROPINDEX", probe);
     cluster.awaitIndexNames(l -> !l.contains(probe), COORDINATORS_TIMEOUT);
   }
+
+  /** How long one probe index may take to show on every primary before a new one is tried. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
 
   private static void sleep(long ms) {
     try {
